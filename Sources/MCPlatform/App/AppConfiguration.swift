@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+
+/// Everything `mcplatform serve` can be told, from flags or `MCPLATFORM_*` environment variables
+/// (a flag wins over the environment, which wins over the default).
+public struct AppConfiguration: Sendable {
+    /// Address to listen on.
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Servers are reachable at `<slug>.<baseDomain>`.
+    public var baseDomain = "localhost"
+    /// The platform's URL as clients see it (scheme, base domain, port), used to print endpoint URLs.
+    /// Defaults to `http://<baseDomain>:<port>`.
+    public var publicURL: URL?
+    /// `postgres://…`, or a SQLite file path. Nil: `<dataDirectory>/mcplatform.sqlite`.
+    public var databaseURL: String?
+    /// Where the SQLite database and the generated secret key live.
+    public var dataDirectory = "mcplatform-data"
+    /// Base64 of 32 bytes. Nil: read from, or generated into, `<dataDirectory>/secret.key`.
+    public var secretKey: String?
+    /// Connections to PostgreSQL per instance (SQLite: reader connections, at most 8).
+    public var databasePoolSize = 10
+    /// Largest accepted request body.
+    public var maxBodyBytes = 1 << 20
+    /// MCP sessions idle for longer are expired.
+    public var sessionIdleTimeout: TimeInterval = 24 * 3600
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+    /// Create the `demo` organization and server on start when they don't exist.
+    public var seedDemo = false
+
+    public init() {}
+
+    /// The database this configuration points at.
+    public func databaseLocation() throws(DatabaseError) -> DatabaseLocation {
+        try DatabaseLocation(databaseURL, dataDirectory: dataDirectory)
+    }
+
+    /// The public MCP endpoint of the server `slug`: `<scheme>://<slug>.<base-domain>[:port]/mcp`.
+    public func endpointURL(for slug: String) -> String {
+        let base = publicURL ?? URL(string: "http://\(baseDomain):\(port)")!
+        let scheme = base.scheme ?? "http"
+        let host = base.host ?? baseDomain
+        let defaultPort = (scheme == "https" && base.port == 443) || (scheme == "http" && base.port == 80)
+        let port = base.port.map { defaultPort ? "" : ":\($0)" } ?? ""
+        return "\(scheme)://\(slug).\(host)\(port)/mcp"
+    }
+}
+
+/// How log lines are written to standard error.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// `2026-11-25T12:00:00Z info mcplatform: message key=value`, for people.
+    case text
+    /// One JSON object per line, for log collectors.
+    case json
+}
+
+extension AppConfiguration {
+    /// A configurable setting: its flag, environment variable and documentation.
+    public enum Setting: String, CaseIterable, Sendable {
+        case host, port
+        case baseDomain = "base-domain"
+        case publicURL = "public-url"
+        case database
+        case dataDir = "data-dir"
+        case secretKey = "secret-key"
+        case databasePoolSize = "db-pool-size"
+        case maxBodyBytes = "max-body-bytes"
+        case sessionIdleTimeout = "session-idle-timeout"
+        case logLevel = "log-level"
+        case logFormat = "log-format"
+        case demo
+
+        /// `MCPLATFORM_…`
+        public var environmentVariable: String {
+            switch self {
+            case .database: "MCPLATFORM_DATABASE_URL"
+            default: "MCPLATFORM_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+            }
+        }
+    }
+
+    /// Builds a configuration from flag values (keyed by setting) over `environment`.
+    public init(flags: [Setting: String], environment: [String: String]) throws(ConfigurationError) {
+        self.init()
+        func value(_ setting: Setting) -> String? {
+            (flags[setting] ?? environment[setting.environmentVariable]).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func integer(_ setting: Setting, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+            guard let text = value(setting) else { return nil }
+            guard let number = Int(text), range.contains(number) else {
+                throw ConfigurationError(setting: setting, value: text, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        if let host = value(.host) { self.host = host }
+        if let port = try integer(.port, in: 0...65535) { self.port = port }
+        if let domain = value(.baseDomain) { baseDomain = domain.lowercased() }
+        if let text = value(.publicURL) {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host != nil else {
+                throw ConfigurationError(setting: .publicURL, value: text, expected: "an http(s) URL such as https://mcp.example.com")
+            }
+            publicURL = url
+        }
+        databaseURL = value(.database)
+        if let directory = value(.dataDir) { dataDirectory = directory }
+        secretKey = value(.secretKey)
+        if let size = try integer(.databasePoolSize, in: 1...500) { databasePoolSize = size }
+        if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
+        if let seconds = try integer(.sessionIdleTimeout, in: 60...(30 * 86400)) { sessionIdleTimeout = TimeInterval(seconds) }
+        if let text = value(.logLevel) {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ConfigurationError(setting: .logLevel, value: text, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            logLevel = level
+        }
+        if let text = value(.logFormat) {
+            guard let format = LogFormat(rawValue: text.lowercased()) else {
+                throw ConfigurationError(setting: .logFormat, value: text, expected: "text or json")
+            }
+            logFormat = format
+        }
+        if let text = value(.demo) {
+            guard let flag = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][text.lowercased()] else {
+                throw ConfigurationError(setting: .demo, value: text, expected: "true or false")
+            }
+            seedDemo = flag
+        }
+        if let secretKey { _ = try SecretKey(base64: secretKey) }
+    }
+}
+
+/// A setting with a value that cannot be used.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let setting: AppConfiguration.Setting
+    public let value: String
+    public let expected: String
+
+    public var description: String {
+        "invalid --\(setting.rawValue) / \(setting.environmentVariable) '\(setting == .secretKey ? "…" : value)': expected \(expected)"
+    }
+}

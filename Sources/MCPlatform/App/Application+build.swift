@@ -1,0 +1,61 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Opens and migrates the database, then builds the HTTP application serving every tenant.
+/// The database is closed after the server has drained, on graceful shutdown.
+public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let secretKey = try SecretKey.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory)
+    let location = try configuration.databaseLocation()
+    let database = try await location.open(poolSize: configuration.databasePoolSize, logger: logger)
+    do {
+        let applied = try await Migrator().migrate(database)
+        logger.info("database ready", metadata: ["database": .string(location.description), "migrations.applied": "\(applied.count)"])
+    } catch {
+        await database.close()
+        throw error
+    }
+    let platform = Platform(configuration: configuration, secretKey: secretKey, database: database)
+    if configuration.seedDemo {
+        try await DemoTenant.ensure(in: platform.tenancy)
+    }
+    for server in try await platform.tenancy.servers().prefix(20) {
+        logger.info(
+            "serving MCP server",
+            metadata: [
+                "tenant": .string(server.slug),
+                "endpoint": .string(configuration.endpointURL(for: server.slug)),
+                "path_endpoint": .string("http://\(configuration.host):\(configuration.port)/mcp/\(server.slug)"),
+            ]
+        )
+    }
+    return Application(
+        router: buildRouter(platform: platform),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mcplatform"),
+        services: [
+            DatabaseCloser(database: database),
+            SessionSweeper(sessions: platform.sessions, interval: .seconds(600), logger: logger),
+        ],
+        logger: logger
+    )
+}
+
+/// The routes of the platform. Separate from ``buildApplication(configuration:logger:)`` so that
+/// tests can drive it without sockets.
+public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    HealthRoutes(database: platform.database).addRoutes(to: router)
+    MCPEndpoint(platform: platform).addRoutes(to: router)
+    return router
+}
+
+/// Closes the database last, once every other service has stopped.
+private struct DatabaseCloser: Service {
+    let database: any Database
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await database.close()
+    }
+}

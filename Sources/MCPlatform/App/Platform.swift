@@ -1,0 +1,31 @@
+import Foundation
+
+/// The services every feature uses, created once at start-up and shared by all requests.
+public struct Platform: Sendable {
+    /// The version reported to MCP clients and by `mcplatform --version`.
+    public static let version = "0.1.0"
+
+    public let configuration: AppConfiguration
+    /// Master key for secrets at rest and token signing.
+    public let secretKey: SecretKey
+    public let database: any Database
+    public let tenancy: TenancyStore
+    public let sessions: MCPSessionStore
+    public let tools: ToolRegistry
+
+    public init(configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard) {
+        self.configuration = configuration
+        self.secretKey = secretKey
+        self.database = database
+        self.tenancy = TenancyStore(database: database)
+        self.sessions = MCPSessionStore(database: database, idleTimeout: configuration.sessionIdleTimeout)
+        self.tools = tools
+    }
+}
+
+extension ToolRegistry {
+    /// The tools of the product, in the order `tools/list` shows them.
+    public static var standard: ToolRegistry {
+        ToolRegistry([AboutTool()])
+    }
+}

@@ -1,0 +1,113 @@
+import MCP
+
+/// A JSON-RPC 2.0 error object, as sent in an MCP response.
+public struct JSONRPCError: Error, Sendable, Encodable, Equatable {
+    public let code: Int
+    public let message: String
+    public let data: Value?
+
+    public init(code: Int, message: String, data: Value? = nil) {
+        self.code = code
+        self.message = message
+        self.data = data
+    }
+
+    public static let parseErrorCode = -32700
+    public static let invalidRequestCode = -32600
+    public static let methodNotFoundCode = -32601
+    public static let invalidParamsCode = -32602
+    public static let internalErrorCode = -32603
+
+    public static func parseError(_ detail: String) -> Self {
+        Self(code: parseErrorCode, message: "Parse error: \(detail)")
+    }
+
+    public static func invalidRequest(_ detail: String, data: Value? = nil) -> Self {
+        Self(code: invalidRequestCode, message: "Invalid Request: \(detail)", data: data)
+    }
+
+    public static func methodNotFound(_ method: String) -> Self {
+        Self(code: methodNotFoundCode, message: "Method not found: \(method)")
+    }
+
+    public static func invalidParams(_ detail: String) -> Self {
+        Self(code: invalidParamsCode, message: "Invalid params: \(detail)")
+    }
+
+    public static func internalError(requestID: String) -> Self {
+        Self(code: internalErrorCode, message: "Internal error (request id \(requestID))")
+    }
+}
+
+/// A message received from an MCP client, classified by its JSON-RPC shape.
+enum IncomingMessage: Sendable {
+    case request(id: ID, method: String, params: Value?)
+    case notification(method: String, params: Value?)
+    /// The client's answer to a request the server sent.
+    case response(id: ID)
+
+    /// Classifies one decoded JSON value, or explains (with the id when there is one) why it is not
+    /// a JSON-RPC 2.0 message.
+    static func classify(_ value: Value) -> Result<IncomingMessage, MessageError> {
+        guard case .object(let object) = value else {
+            return .failure(MessageError(id: nil, error: .invalidRequest("expected a JSON-RPC object")))
+        }
+        let id: ID?
+        switch object["id"] {
+        case nil: id = nil
+        case .string(let string)?: id = .string(string)
+        case .int(let number)?: id = .number(number)
+        default:
+            return .failure(MessageError(id: nil, error: .invalidRequest("'id' must be a string or an integer")))
+        }
+        guard object["jsonrpc"] == .string("2.0") else {
+            return .failure(MessageError(id: id, error: .invalidRequest("'jsonrpc' must be \"2.0\"")))
+        }
+        if let method = object["method"] {
+            guard case .string(let name) = method, !name.isEmpty else {
+                return .failure(MessageError(id: id, error: .invalidRequest("'method' must be a non-empty string")))
+            }
+            let params = object["params"]
+            if let params, params.objectValue == nil, params.arrayValue == nil {
+                return .failure(MessageError(id: id, error: .invalidRequest("'params' must be an object")))
+            }
+            if let id { return .success(.request(id: id, method: name, params: params)) }
+            return .success(.notification(method: name, params: params))
+        }
+        if let id, object["result"] != nil || object["error"] != nil {
+            return .success(.response(id: id))
+        }
+        return .failure(MessageError(id: id, error: .invalidRequest("a message needs 'method', or 'result'/'error' with 'id'")))
+    }
+}
+
+/// A message that could not be accepted, with the request id to answer to when known.
+struct MessageError: Error, Sendable {
+    let id: ID?
+    let error: JSONRPCError
+}
+
+/// The JSON-RPC envelope of an answer: a result or an error for one request id.
+struct JSONRPCResponse: Encodable, Sendable {
+    let id: ID?
+    let outcome: Outcome
+
+    enum Outcome: Sendable {
+        case result(any Encodable & Sendable)
+        case error(JSONRPCError)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case jsonrpc, id, result, error
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode("2.0", forKey: .jsonrpc)
+        if let id { try container.encode(id, forKey: .id) } else { try container.encodeNil(forKey: .id) }
+        switch outcome {
+        case .result(let result): try result.encode(to: container.superEncoder(forKey: .result))
+        case .error(let error): try container.encode(error, forKey: .error)
+        }
+    }
+}

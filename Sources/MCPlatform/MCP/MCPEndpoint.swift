@@ -1,0 +1,267 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MCP
+
+/// The Streamable HTTP transport of every tenant's MCP server (revisions 2025-03-26 to 2025-11-25).
+///
+/// It owns what the specification puts on the wire: `Origin` validation, content negotiation,
+/// body limits, JSON-RPC framing and error mapping, and sessions (`Mcp-Session-Id`), which are
+/// persisted so that any instance can continue a session another one started.
+struct MCPEndpoint: Sendable {
+    let platform: Platform
+    let handler: MCPMethodHandler
+
+    init(platform: Platform) {
+        self.platform = platform
+        self.handler = MCPMethodHandler(platform: platform)
+    }
+
+    /// Adds `/mcp` (tenant from the `Host` header) and `/mcp/{slug}` (tenant from the path).
+    func addRoutes(to router: Router<AppRequestContext>) {
+        for path in ["/mcp", "/mcp/{slug}"] as [RouterPath] {
+            router.post(path) { request, context in try await respond(request, context, self.post) }
+            router.get(path) { request, context in try await respond(request, context, self.get) }
+            router.delete(path) { request, context in try await respond(request, context, self.delete) }
+        }
+    }
+
+    private typealias Method = @Sendable (Request, AppRequestContext, TenantServer) async throws -> Response
+
+    /// Resolves the tenant, checks the origin, then runs `method`.
+    private func respond(_ request: Request, _ context: AppRequestContext, _ method: Method) async throws -> Response {
+        let slug = context.parameters.get("slug") ?? TenantRouting.slug(fromHost: request.head.authority, baseDomain: platform.configuration.baseDomain)
+        guard let slug, let server = try await platform.tenancy.server(slug: slug) else {
+            let detail = slug.map { "no MCP server named '\($0)'" } ?? "no MCP server named in the host or path; use /mcp/<slug> or <slug>.\(platform.configuration.baseDomain)"
+            return Self.errorResponse(.notFound, .init(code: -32001, message: "Not Found: \(detail)"))
+        }
+        var context = context
+        context.logger[metadataKey: "tenant"] = .string(server.slug)
+        if let origin = request.headers[.origin], !TenantRouting.isAllowed(origin: origin, server: server, baseDomain: platform.configuration.baseDomain) {
+            return Self.errorResponse(.forbidden, .invalidRequest("origin '\(origin.prefix(200))' is not allowed for this server"))
+        }
+        return try await method(request, context, server)
+    }
+
+    // MARK: POST
+
+    private func post(_ request: Request, _ context: AppRequestContext, _ server: TenantServer) async throws -> Response {
+        guard let contentType = request.headers[.contentType], MediaType(from: contentType)?.isType(.applicationJson) == true else {
+            return Self.errorResponse(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json"))
+        }
+        let accept = AcceptHeader(request.headers[values: .accept])
+        guard accept.allowsJSON || accept.allowsEventStream else {
+            return Self.errorResponse(.notAcceptable, .invalidRequest("Accept must allow application/json or text/event-stream"))
+        }
+        let versionHeader = request.headers[.mcpProtocolVersion]
+        if let versionHeader, !ProtocolVersion.supported.contains(versionHeader) {
+            return Self.errorResponse(.badRequest, Self.unsupportedVersion(versionHeader))
+        }
+        let limit = platform.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return Self.errorResponse(.contentTooLarge, .invalidRequest("body exceeds \(limit) bytes"))
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return Self.errorResponse(.contentTooLarge, .invalidRequest("body exceeds \(limit) bytes"))
+        }
+        let message: Value
+        do {
+            message = try JSONDecoder().decode(Value.self, from: Data(body.readableBytesView))
+        } catch {
+            return Self.errorResponse(.badRequest, .parseError("the body is not valid JSON"))
+        }
+
+        let sessionID = request.headers[.mcpSessionID]
+        let responder = Responder(eventStream: accept.prefersEventStream)
+        if case .array(let batch) = message {
+            return try await postBatch(batch, sessionID: sessionID, versionHeader: versionHeader, server: server, context: context, responder: responder)
+        }
+        let incoming: IncomingMessage
+        switch IncomingMessage.classify(message) {
+        case .success(let value): incoming = value
+        case .failure(let failure): return Self.errorResponse(.badRequest, failure.error, id: failure.id)
+        }
+        if case .request(let id, "initialize", let params) = incoming {
+            return try await initialize(id: id, params: params, server: server, responder: responder)
+        }
+        let session: MCPSession
+        switch try await resolveSession(sessionID, versionHeader: versionHeader, server: server) {
+        case .success(let found): session = found
+        case .failure(let rejection): return rejection.response
+        }
+        guard let reply = try await process(incoming, server: server, session: session, context: context) else {
+            return Response(status: .accepted)
+        }
+        return try responder.response(for: [reply], batch: false, sessionID: session.id)
+    }
+
+    /// A JSON-RPC batch: accepted only in sessions on 2025-03-26, the one revision that has them.
+    private func postBatch(
+        _ batch: [Value], sessionID: String?, versionHeader: String?, server: TenantServer, context: AppRequestContext, responder: Responder
+    ) async throws -> Response {
+        guard !batch.isEmpty else { return Self.errorResponse(.badRequest, .invalidRequest("empty batch")) }
+        guard batch.count <= 100 else { return Self.errorResponse(.badRequest, .invalidRequest("a batch may hold at most 100 messages")) }
+        let session: MCPSession
+        switch try await resolveSession(sessionID, versionHeader: versionHeader, server: server) {
+        case .success(let found): session = found
+        case .failure(let rejection):
+            if sessionID == nil {
+                return Self.errorResponse(.badRequest, .invalidRequest("batches are only accepted in a session on protocol 2025-03-26; initialize must be sent alone"))
+            }
+            return rejection.response
+        }
+        guard ProtocolVersion.allowsBatches(session.protocolVersion) else {
+            return Self.errorResponse(.badRequest, .invalidRequest("JSON-RPC batches are not part of protocol \(session.protocolVersion)"))
+        }
+        var replies: [JSONRPCResponse] = []
+        for element in batch {
+            switch IncomingMessage.classify(element) {
+            case .failure(let failure):
+                replies.append(JSONRPCResponse(id: failure.id, outcome: .error(failure.error)))
+            case .success(.request(let id, "initialize", _)):
+                replies.append(JSONRPCResponse(id: id, outcome: .error(.invalidRequest("initialize must not be part of a batch"))))
+            case .success(let incoming):
+                if let reply = try await process(incoming, server: server, session: session, context: context) { replies.append(reply) }
+            }
+        }
+        guard !replies.isEmpty else { return Response(status: .accepted) }
+        return try responder.response(for: replies, batch: true, sessionID: session.id)
+    }
+
+    private func initialize(id: ID, params: Value?, server: TenantServer, responder: Responder) async throws -> Response {
+        do {
+            let (session, result) = try await handler.initialize(params: params, server: server)
+            return try responder.response(for: [JSONRPCResponse(id: id, outcome: .result(result))], batch: false, sessionID: session.id)
+        } catch let error as JSONRPCError {
+            return Self.errorResponse(.badRequest, error, id: id)
+        }
+    }
+
+    /// Runs one message of an established session; nil for notifications and client responses.
+    private func process(_ incoming: IncomingMessage, server: TenantServer, session: MCPSession, context: AppRequestContext) async throws -> JSONRPCResponse? {
+        switch incoming {
+        case .request(let id, let method, let params):
+            var logger = context.logger
+            logger[metadataKey: "mcp.method"] = .string(method)
+            return JSONRPCResponse(id: id, outcome: await handler.handle(method: method, params: params, server: server, session: session, logger: logger))
+        case .notification(let method, _):
+            try await handler.handleNotification(method: method, server: server, session: session)
+            return nil
+        case .response:
+            return nil
+        }
+    }
+
+    // MARK: GET and DELETE
+
+    /// No server-initiated stream is offered (nothing is pushed to clients yet), which the
+    /// transport allows by answering 405.
+    private func get(_ request: Request, _ context: AppRequestContext, _ server: TenantServer) async throws -> Response {
+        var response = Self.errorResponse(.methodNotAllowed, .invalidRequest("this server does not offer a server-to-client SSE stream; use POST"))
+        response.headers[.allow] = "POST, DELETE"
+        return response
+    }
+
+    private func delete(_ request: Request, _ context: AppRequestContext, _ server: TenantServer) async throws -> Response {
+        guard let sessionID = request.headers[.mcpSessionID] else {
+            return Self.errorResponse(.badRequest, .invalidRequest("Mcp-Session-Id header is required"))
+        }
+        guard try await platform.sessions.end(id: sessionID, serverID: server.id) else {
+            return Self.errorResponse(.notFound, Self.sessionNotFound)
+        }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Sessions
+
+    private struct Rejection: Error {
+        let response: Response
+    }
+
+    /// The session named by the request, checked against the server and the version header.
+    private func resolveSession(_ id: String?, versionHeader: String?, server: TenantServer) async throws -> Result<MCPSession, Rejection> {
+        guard let id else {
+            return .failure(Rejection(response: Self.errorResponse(.badRequest, .invalidRequest("Mcp-Session-Id header is required; send initialize first"))))
+        }
+        guard let session = try await platform.sessions.find(id: id, serverID: server.id) else {
+            return .failure(Rejection(response: Self.errorResponse(.notFound, Self.sessionNotFound)))
+        }
+        if let versionHeader, versionHeader != session.protocolVersion {
+            return .failure(Rejection(response: Self.errorResponse(.badRequest, .invalidRequest("MCP-Protocol-Version \(versionHeader) does not match the session's \(session.protocolVersion)"))))
+        }
+        return .success(session)
+    }
+
+    static let sessionNotFound = JSONRPCError(code: -32001, message: "Session not found: it expired, ended, or belongs to another server; initialize a new session")
+
+    static func unsupportedVersion(_ requested: String) -> JSONRPCError {
+        .invalidRequest(
+            "unsupported MCP-Protocol-Version '\(requested.prefix(40))'; supported: \(ProtocolVersion.supported.joined(separator: ", "))",
+            data: ["supported": .array(ProtocolVersion.supported.map(Value.string)), "requested": .string(String(requested.prefix(40)))]
+        )
+    }
+
+    // MARK: Responses
+
+    /// A transport-level error: HTTP status plus a JSON-RPC error body.
+    static func errorResponse(_ status: HTTPResponse.Status, _ error: JSONRPCError, id: ID? = nil) -> Response {
+        let body = (try? JSONEncoder().encode(JSONRPCResponse(id: id, outcome: .error(error)))) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Writes replies as one JSON document or as a one-shot SSE stream.
+    struct Responder {
+        let eventStream: Bool
+
+        func response(for replies: [JSONRPCResponse], batch: Bool, sessionID: String) throws -> Response {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            var headers: HTTPFields = [.mcpSessionID: sessionID]
+            var buffer = ByteBuffer()
+            if eventStream {
+                headers[.contentType] = "text/event-stream"
+                headers[.cacheControl] = "no-cache"
+                for reply in replies {
+                    buffer.writeString("event: message\ndata: ")
+                    buffer.writeBytes(try encoder.encode(reply))
+                    buffer.writeString("\n\n")
+                }
+            } else {
+                headers[.contentType] = "application/json"
+                buffer.writeBytes(batch ? try encoder.encode(replies) : try encoder.encode(replies[0]))
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        }
+    }
+}
+
+/// The parts of an `Accept` header the transport cares about.
+struct AcceptHeader {
+    let allowsJSON: Bool
+    let allowsEventStream: Bool
+    /// Only SSE was asked for (explicitly, not through a wildcard).
+    let prefersEventStream: Bool
+
+    init(_ values: [String]) {
+        let types = values.flatMap { $0.split(separator: ",") }.compactMap { MediaType(from: String($0)) }
+        guard !types.isEmpty else {
+            (allowsJSON, allowsEventStream, prefersEventStream) = (true, false, false)
+            return
+        }
+        let explicitJSON = types.contains { $0.isType(.applicationJson) }
+        let explicitSSE = types.contains { $0.type == .text && $0.subType == "event-stream" }
+        let wildcard = types.contains { $0.type == .any || ($0.type == .application && $0.subType == "*") }
+        allowsJSON = explicitJSON || wildcard
+        allowsEventStream = explicitSSE || types.contains { $0.type == .any }
+        prefersEventStream = explicitSSE && !explicitJSON
+    }
+}
+
+extension HTTPField.Name {
+    static let mcpSessionID = Self("Mcp-Session-Id")!
+    static let mcpProtocolVersion = Self("MCP-Protocol-Version")!
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import MCP
+
+/// Answers the JSON-RPC methods of the MCP protocol for one tenant's server. Transport concerns
+/// (HTTP status codes, headers, sessions ids on the wire) stay in ``MCPEndpoint``.
+struct MCPMethodHandler: Sendable {
+    let platform: Platform
+
+    /// `initialize`: negotiates the revision and opens a persisted session.
+    func initialize(params: Value?, server: TenantServer) async throws -> (MCPSession, Initialize.Result) {
+        guard params != nil else { throw JSONRPCError.invalidParams("initialize requires params") }
+        let request = try decodeParams(Initialize.Parameters.self, from: params)
+        let version = ProtocolVersion.negotiate(request.protocolVersion)
+        let capabilities = (try? Self.encoder.encode(request.capabilities)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let session = try await platform.sessions.create(
+            serverID: server.id,
+            protocolVersion: version,
+            clientName: String(request.clientInfo.name.prefix(200)),
+            clientVersion: String(request.clientInfo.version.prefix(100)),
+            clientCapabilities: capabilities
+        )
+        let result = Initialize.Result(
+            protocolVersion: version,
+            capabilities: Server.Capabilities(tools: .init(listChanged: false)),
+            serverInfo: Server.Info(
+                name: server.slug,
+                version: Platform.version,
+                title: server.name,
+                description: server.settings.description
+            ),
+            instructions: instructions(for: server)
+        )
+        return (session, result)
+    }
+
+    /// Answers a request within an established session.
+    func handle(method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger) async -> JSONRPCResponse.Outcome {
+        do {
+            switch method {
+            case "ping":
+                return .result(Value.object([:]))
+            case "tools/list":
+                let tools = try await platform.tools.tools(for: server, platform: platform)
+                return .result(ListTools.Result(tools: tools.map(\.definition)))
+            case "tools/call":
+                return .result(try await callTool(params: params, server: server, session: session, logger: logger))
+            case "initialize":
+                return .error(.invalidRequest("the session is already initialized; send initialize without Mcp-Session-Id to start a new one"))
+            default:
+                return .error(.methodNotFound(method))
+            }
+        } catch let error as JSONRPCError {
+            return .error(error)
+        } catch {
+            logger.error("MCP request failed", metadata: ["mcp.method": .string(method), "error": .string(String(describing: error))])
+            return .error(.internalError(requestID: logger[metadataKey: "hb.request.id"]?.description ?? "unknown"))
+        }
+    }
+
+    /// Handles a notification; unknown ones are ignored, as JSON-RPC requires.
+    func handleNotification(method: String, server: TenantServer, session: MCPSession) async throws {
+        if method == "notifications/initialized", !session.initialized {
+            try await platform.sessions.markInitialized(id: session.id, serverID: server.id)
+        }
+    }
+
+    private func callTool(params: Value?, server: TenantServer, session: MCPSession, logger: Logger) async throws -> CallTool.Result {
+        let request = try decodeParams(CallTool.Parameters.self, from: params)
+        guard let tool = try await platform.tools.tool(named: request.name, for: server, platform: platform) else {
+            throw JSONRPCError.invalidParams("Unknown tool: \(request.name)")
+        }
+        var logger = logger
+        logger[metadataKey: "mcp.tool"] = .string(request.name)
+        let context = ToolContext(server: server, session: session, platform: platform, logger: logger)
+        do {
+            return try await tool.call(arguments: request.arguments ?? [:], context: context)
+        } catch let error as ToolError {
+            return CallTool.Result(content: [.text(text: error.message, annotations: nil, _meta: nil)], isError: true)
+        } catch {
+            logger.error("tool failed", metadata: ["error": .string(String(describing: error))])
+            let requestID = logger[metadataKey: "hb.request.id"]?.description ?? "unknown"
+            return CallTool.Result(content: [.text(text: "The tool failed unexpectedly (request id \(requestID)). Try again later.", annotations: nil, _meta: nil)], isError: true)
+        }
+    }
+
+    private func instructions(for server: TenantServer) -> String {
+        var text = "This server answers questions about \(server.organizationName)'s documentation."
+        if let description = server.settings.description { text += " \(description)" }
+        text += " Call the `about` tool to see what it offers."
+        return text
+    }
+
+    private func decodeParams<T: Decodable>(_ type: T.Type, from params: Value?) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Self.encoder.encode(params ?? .object([:])))
+        } catch {
+            throw JSONRPCError.invalidParams(Self.describe(error))
+        }
+    }
+
+    private static let encoder = JSONEncoder()
+
+    /// A short, client-facing description of a decoding failure (no Swift type names).
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "malformed params" }
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "params" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)' in \(path(context))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong type at \(path(context))"
+        case .dataCorrupted(let context): return "invalid value at \(path(context))"
+        @unknown default: return "malformed params"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// A client's session with one MCP server, created by `initialize` and persisted, so that any
+/// instance sharing the database can continue it.
+public struct MCPSession: Sendable, Equatable {
+    /// Opaque, unguessable id sent to the client as `Mcp-Session-Id`.
+    public let id: String
+    public let serverID: Int64
+    public let protocolVersion: String
+    public let clientName: String?
+    public let clientVersion: String?
+    public let initialized: Bool
+    public let createdAt: Date
+    public let lastSeenAt: Date
+
+    init(row: SQLRow) throws {
+        id = try row.decode("id")
+        serverID = try row.decode("server_id")
+        protocolVersion = try row.decode("protocol_version")
+        clientName = try row.decode("client_name")
+        clientVersion = try row.decode("client_version")
+        initialized = try row.decode("initialized")
+        createdAt = try row.decode("created_at")
+        lastSeenAt = try row.decode("last_seen_at")
+    }
+
+    /// 128 random bits, hex-encoded: visible ASCII as the transport requires.
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let value = generator.next() as UInt64
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+}
+
+/// Storage of MCP sessions. Every query is scoped by the server the request was routed to, so a
+/// session id presented to another tenant's endpoint is simply unknown there.
+public struct MCPSessionStore: Sendable {
+    let database: any Database
+    /// Sessions idle for longer than this are treated as expired.
+    let idleTimeout: TimeInterval
+
+    /// How stale `last_seen_at` may get before a request refreshes it (saves a write per request).
+    static let touchInterval: TimeInterval = 60
+
+    public init(database: any Database, idleTimeout: TimeInterval) {
+        self.database = database
+        self.idleTimeout = idleTimeout
+    }
+
+    public func create(serverID: Int64, protocolVersion: String, clientName: String?, clientVersion: String?, clientCapabilities: String) async throws -> MCPSession {
+        let now = Date()
+        let row = try await database.first(
+            """
+            INSERT INTO mcp_sessions (id, server_id, protocol_version, client_name, client_version, client_capabilities, initialized, created_at, last_seen_at)
+            VALUES (\(MCPSession.newID()), \(serverID), \(protocolVersion), \(clientName), \(clientVersion), \(clientCapabilities), \(false), \(now), \(now))
+            RETURNING \(raw: Self.columns)
+            """
+        )
+        return try MCPSession(row: row!)
+    }
+
+    /// The live session `id` of server `serverID`: nil when unknown, ended, or idle too long.
+    public func find(id: String, serverID: Int64, now: Date = Date()) async throws -> MCPSession? {
+        guard id.utf8.count <= 128 else { return nil }
+        let cutoff = now.addingTimeInterval(-idleTimeout)
+        guard
+            let session = try await database.first(
+                """
+                SELECT \(raw: Self.columns) FROM mcp_sessions
+                WHERE id = \(id) AND server_id = \(serverID) AND ended_at IS NULL AND last_seen_at > \(cutoff)
+                """
+            ).map(MCPSession.init)
+        else { return nil }
+        if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
+            try await database.query("UPDATE mcp_sessions SET last_seen_at = \(now) WHERE id = \(id) AND server_id = \(serverID)")
+        }
+        return session
+    }
+
+    /// Records `notifications/initialized`.
+    public func markInitialized(id: String, serverID: Int64) async throws {
+        try await database.query("UPDATE mcp_sessions SET initialized = \(true) WHERE id = \(id) AND server_id = \(serverID)")
+    }
+
+    /// Ends a session (HTTP `DELETE`). Returns false when it was unknown or already ended.
+    public func end(id: String, serverID: Int64) async throws -> Bool {
+        try await !database.query(
+            "UPDATE mcp_sessions SET ended_at = \(Date()) WHERE id = \(id) AND server_id = \(serverID) AND ended_at IS NULL RETURNING id"
+        ).isEmpty
+    }
+
+    /// Deletes sessions that ended or went idle before `cutoff`, across all servers (maintenance).
+    @discardableResult
+    public func purge(before cutoff: Date) async throws -> Int {
+        try await database.query(
+            "DELETE FROM mcp_sessions WHERE last_seen_at < \(cutoff) OR ended_at < \(cutoff) RETURNING id"
+        ).count
+    }
+
+    private static let columns =
+        "id, server_id, protocol_version, client_name, client_version, initialized, created_at, last_seen_at"
+}

@@ -1,0 +1,62 @@
+import Logging
+import MCP
+
+/// A tool offered on every tenant's MCP endpoint. Features add theirs to the ``ToolRegistry``.
+public protocol MCPTool: Sendable {
+    /// Name, description, input schema and annotations, as listed by `tools/list`.
+    var definition: Tool { get }
+
+    /// Whether this server offers the tool (e.g. walkthrough tools only once one is published).
+    func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool
+
+    /// Runs the tool. Throw ``ToolError`` for problems the model should see and can fix.
+    func call(arguments: [String: Value], context: ToolContext) async throws -> CallTool.Result
+}
+
+extension MCPTool {
+    public func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool { true }
+}
+
+/// What a tool call knows about its caller.
+public struct ToolContext: Sendable {
+    public let server: TenantServer
+    public let session: MCPSession
+    public let platform: Platform
+    public let logger: Logger
+}
+
+/// A failure reported to the model as a tool result with `isError: true`, so it can correct
+/// itself (the MCP spec's "tool execution error"), rather than as a protocol error.
+public struct ToolError: Error, Sendable {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}
+
+/// The tools every endpoint may offer, built once at start-up and shared by all requests.
+public struct ToolRegistry: Sendable {
+    private let tools: [any MCPTool]
+    private let byName: [String: any MCPTool]
+
+    public init(_ tools: [any MCPTool]) {
+        self.tools = tools
+        self.byName = Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The tools `server` offers, in registration order.
+    public func tools(for server: TenantServer, platform: Platform) async throws -> [any MCPTool] {
+        var available: [any MCPTool] = []
+        for tool in tools where try await tool.isAvailable(for: server, platform: platform) {
+            available.append(tool)
+        }
+        return available
+    }
+
+    /// The tool called `name`, if `server` offers it.
+    public func tool(named name: String, for server: TenantServer, platform: Platform) async throws -> (any MCPTool)? {
+        guard let tool = byName[name], try await tool.isAvailable(for: server, platform: platform) else { return nil }
+        return tool
+    }
+}

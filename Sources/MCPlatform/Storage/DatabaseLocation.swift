@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+
+/// Where the data lives: an SQLite file (default) or a PostgreSQL server.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    /// Parses `--database`: `postgres://…` / `postgresql://…`, `sqlite:PATH`, or a file path.
+    /// Without a value the SQLite file `mcplatform.sqlite` in `dataDirectory` is used.
+    public init(_ value: String?, dataDirectory: String) throws(DatabaseError) {
+        guard let value, !value.isEmpty else {
+            self = .sqlite(path: (dataDirectory as NSString).appendingPathComponent("mcplatform.sqlite"))
+            return
+        }
+        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
+            self = .postgres(url: value)
+        } else if value.hasPrefix("sqlite://") {
+            self = .sqlite(path: String(value.dropFirst("sqlite://".count)))
+        } else if value.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(value.dropFirst("sqlite:".count)))
+        } else if value.contains("://") {
+            throw .invalidURL("unsupported scheme in '\(value)'; use postgres://… or a SQLite file path")
+        } else {
+            self = .sqlite(path: value)
+        }
+    }
+
+    /// A printable form with any password masked.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:\(path)"
+        case .postgres(let url):
+            guard var components = URLComponents(string: url) else { return "postgres://…" }
+            if components.password != nil { components.password = "****" }
+            return components.string ?? "postgres://…"
+        }
+    }
+
+    /// Opens the database. SQLite's parent directory is created when missing.
+    public func open(poolSize: Int, logger: Logger) async throws -> any Database {
+        switch self {
+        case .sqlite(let path):
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            return try await SQLiteDatabase(path: path, readerCount: min(max(poolSize, 1), 8), logger: logger)
+        case .postgres(let url):
+            return try PostgresDatabase(url: url, poolSize: poolSize, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The production backend: PostgreSQL through a pooled `PostgresClient`, shareable by several
+/// `mcplatform` instances.
+public final class PostgresDatabase: Database {
+    public var dialect: SQLDialect { .postgres }
+
+    private let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database?sslmode=…`)
+    /// with at most `poolSize` connections.
+    public init(url: String, poolSize: Int, logger: Logger) throws {
+        var configuration = try Self.configuration(from: url)
+        configuration.options.maximumConnections = max(1, poolSize)
+        configuration.options.connectTimeout = .seconds(5)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        let client = self.client
+        self.runTask = Task { await client.run() }
+    }
+
+    public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
+        try await Self.collect { try await client.query(Self.postgresQuery(statement), logger: logger) }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(TransactionConnection(connection: connection, logger: logger))
+            }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await query("SELECT 1")
+    }
+
+    public func close() async {
+        runTask.cancel()
+        await runTask.value
+    }
+
+    fileprivate static func postgresQuery(_ statement: SQLStatement) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: statement.binds.count)
+        for value in statement.binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .double(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        return PostgresQuery(unsafeSQL: statement.sql(for: .postgres), binds: bindings)
+    }
+
+    fileprivate static func collect(_ run: () async throws -> PostgresRowSequence) async throws -> [SQLRow] {
+        do {
+            var rows: [SQLRow] = []
+            for try await row in try await run() {
+                var columns: [String] = []
+                var values: [SQLValue] = []
+                for cell in row {
+                    columns.append(cell.columnName)
+                    values.append(try sqlValue(cell))
+                }
+                rows.append(SQLRow(columns: columns, values: values))
+            }
+            return rows
+        } catch let error as PSQLError {
+            throw databaseError(error)
+        }
+    }
+
+    private static func sqlValue(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .double(try cell.decode(Double.self))
+        case .numeric: return .double(Double(try cell.decode(String.self)) ?? .nan)
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    private static func databaseError(_ error: PSQLError) -> DatabaseError {
+        guard error.code == .server else {
+            return .unavailable(String(describing: error.code))
+        }
+        let message = error.serverInfo?[.message] ?? "unknown server error"
+        switch error.serverInfo?[.sqlState] {
+        case "23505": return .uniqueViolation(message)
+        case "23502", "23503", "23514": return .constraintViolation(message)
+        case let state? where state.hasPrefix("08") || state.hasPrefix("57"): return .unavailable(message)
+        default: return .backend(message)
+        }
+    }
+
+    private static func configuration(from url: String) throws(DatabaseError) -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
+            ["postgres", "postgresql"].contains(components.scheme)
+        else {
+            throw .invalidURL("expected postgres://user[:password]@host[:port]/database")
+        }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw .invalidURL("unknown sslmode '\(sslMode)'")
+        }
+        return PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: database.isEmpty ? nil : database,
+            tls: tls
+        )
+    }
+
+    /// A pooled connection inside `withTransaction`.
+    private struct TransactionConnection: SQLExecutor {
+        let connection: PostgresConnection
+        let logger: Logger
+        var dialect: SQLDialect { .postgres }
+
+        func query(_ statement: SQLStatement) async throws -> [SQLRow] {
+            try await PostgresDatabase.collect {
+                try await connection.query(PostgresDatabase.postgresQuery(statement), logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// Storage of organizations and their MCP servers.
+///
+/// Slugs are global (they are host names), so looking a server up by slug is how a request finds
+/// its tenant; everything after that is scoped by the server's id.
+public struct TenancyStore: Sendable {
+    let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    // MARK: Organizations
+
+    public func createOrganization(slug: Slug, name: String) async throws(TenancyError) -> Organization {
+        let name = try Self.validName(name, default: slug.value)
+        return try await Self.mapErrors(conflict: .organizationExists(slug.value)) {
+            let row = try await database.first(
+                """
+                INSERT INTO organizations (slug, name, created_at) VALUES (\(slug.value), \(name), \(Date()))
+                RETURNING id, slug, name, created_at
+                """
+            )
+            return try Organization(row: row!)
+        }
+    }
+
+    public func organizations() async throws -> [Organization] {
+        try await database.query("SELECT id, slug, name, created_at FROM organizations ORDER BY slug").map(Organization.init)
+    }
+
+    public func organization(slug: String) async throws -> Organization? {
+        try await database.first("SELECT id, slug, name, created_at FROM organizations WHERE slug = \(slug)").map(Organization.init)
+    }
+
+    // MARK: Servers
+
+    public func createServer(
+        slug: Slug,
+        name: String,
+        organization: Organization,
+        authMode: AuthMode = .none,
+        settings: ServerSettings = ServerSettings()
+    ) async throws(TenancyError) -> TenantServer {
+        let name = try Self.validName(name, default: slug.value)
+        try await Self.mapErrors(conflict: .serverExists(slug.value)) {
+            let now = Date()
+            try await database.query(
+                """
+                INSERT INTO mcp_servers (organization_id, slug, name, auth_mode, settings, created_at, updated_at)
+                VALUES (\(organization.id), \(slug.value), \(name), \(authMode.rawValue), \(settings.json), \(now), \(now))
+                """
+            )
+        }
+        guard let server = try await Self.mapErrors(conflict: .serverExists(slug.value), { try await server(slug: slug.value) }) else {
+            throw .serverNotFound(slug.value)
+        }
+        return server
+    }
+
+    /// The server with `slug`, with its organization's slug and name.
+    public func server(slug: String) async throws -> TenantServer? {
+        try await database.first(Self.selectServers + " WHERE s.slug = \(slug)").map(TenantServer.init)
+    }
+
+    /// All servers, or those of one organization, by slug.
+    public func servers(organizationID: Int64? = nil) async throws -> [TenantServer] {
+        let filter: SQLStatement = organizationID.map { " WHERE s.organization_id = \($0)" } ?? ""
+        return try await database.query(Self.selectServers + filter + " ORDER BY s.slug").map(TenantServer.init)
+    }
+
+    /// Deletes the server and, by cascade, everything it owns. Returns whether it existed.
+    @discardableResult
+    public func deleteServer(slug: String) async throws -> Bool {
+        try await !database.query("DELETE FROM mcp_servers WHERE slug = \(slug) RETURNING id").isEmpty
+    }
+
+    private static let selectServers: SQLStatement = """
+        SELECT s.id, s.organization_id, o.slug AS organization_slug, o.name AS organization_name,
+               s.slug, s.name, s.auth_mode, s.settings, s.created_at
+        FROM mcp_servers s JOIN organizations o ON o.id = s.organization_id
+        """
+
+    private static func validName(_ name: String, default fallback: String) throws(TenancyError) -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= 200 else { throw .invalidName("name must be at most 200 characters") }
+        return trimmed.isEmpty ? fallback : trimmed
+    }
+
+    private static func mapErrors<T>(conflict: TenancyError, _ body: () async throws -> T) async throws(TenancyError) -> T {
+        do {
+            return try await body()
+        } catch DatabaseError.uniqueViolation {
+            throw conflict
+        } catch let error as DatabaseError {
+            throw .storage(error)
+        } catch {
+            throw .storage(.backend(String(describing: error)))
+        }
+    }
+}
+
+/// Why a tenancy operation failed, worded for the person who asked.
+public enum TenancyError: Error, Sendable, CustomStringConvertible {
+    case organizationExists(String)
+    case organizationNotFound(String)
+    case serverExists(String)
+    case serverNotFound(String)
+    case invalidName(String)
+    case storage(DatabaseError)
+
+    public var description: String {
+        switch self {
+        case .organizationExists(let slug): "an organization with slug '\(slug)' already exists"
+        case .organizationNotFound(let slug): "no organization with slug '\(slug)'"
+        case .serverExists(let slug): "an MCP server with slug '\(slug)' already exists"
+        case .serverNotFound(let slug): "no MCP server with slug '\(slug)'"
+        case .invalidName(let reason): reason
+        case .storage(let error): "storage error: \(error)"
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MCPlatform
+
+/// `mcplatform`: runs the platform and administers its tenants.
+@main
+struct MCPlatformCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcplatform",
+        abstract: "Hosted MCP servers for developer-tools documentation.",
+        version: Platform.version,
+        subcommands: [ServeCommand.self, MigrateCommand.self, OrgCommand.self, ServerCommand.self]
+    )
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MCPlatform
+
+/// `mcplatform serve`: runs the HTTP server until SIGTERM/SIGINT, then drains and exits.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the platform's HTTP server.")
+
+    @Option(help: "Address to listen on. Env: MCPLATFORM_HOST. Default: 127.0.0.1.") var host: String?
+    @Option(help: "Port to listen on. Env: MCPLATFORM_PORT. Default: 8080.") var port: String?
+    @Option(help: "Servers are reachable at <slug>.<base-domain>. Env: MCPLATFORM_BASE_DOMAIN. Default: localhost.") var baseDomain: String?
+    @Option(help: "The platform's URL as clients see it, e.g. https://mcp.example.com. Env: MCPLATFORM_PUBLIC_URL.") var publicURL: String?
+    @OptionGroup var storage: DatabaseOptions
+    @Option(help: "Base64 of 32 random bytes; generated into <data-dir>/secret.key when absent. Env: MCPLATFORM_SECRET_KEY.") var secretKey: String?
+    @Option(help: "Database connections per instance. Env: MCPLATFORM_DB_POOL_SIZE. Default: 10.") var dbPoolSize: String?
+    @Option(help: "Largest accepted request body in bytes. Env: MCPLATFORM_MAX_BODY_BYTES. Default: 1048576.") var maxBodyBytes: String?
+    @Option(help: "Seconds after which an idle MCP session expires. Env: MCPLATFORM_SESSION_IDLE_TIMEOUT. Default: 86400.") var sessionIdleTimeout: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: MCPLATFORM_LOG_LEVEL. Default: info.") var logLevel: String?
+    @Option(help: "text or json. Env: MCPLATFORM_LOG_FORMAT. Default: text.") var logFormat: String?
+    @Flag(help: "Create a demo organization and server when missing. Env: MCPLATFORM_DEMO=true.") var demo = false
+
+    func run() async throws {
+        var flags = storage.flags
+        flags[.host] = host
+        flags[.port] = port
+        flags[.baseDomain] = baseDomain
+        flags[.publicURL] = publicURL
+        flags[.secretKey] = secretKey
+        flags[.databasePoolSize] = dbPoolSize
+        flags[.maxBodyBytes] = maxBodyBytes
+        flags[.sessionIdleTimeout] = sessionIdleTimeout
+        flags[.logLevel] = logLevel
+        flags[.logFormat] = logFormat
+        if demo { flags[.demo] = "true" }
+        let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
+
+        let level = configuration.logLevel
+        switch configuration.logFormat {
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "mcplatform"))
+        try await app.runService()
+    }
+}

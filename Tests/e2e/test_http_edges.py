@@ -1,0 +1,332 @@
+"""Streamable HTTP edge cases against a running server, with raw httpx.
+
+Every response is checked by `helpers.check_response`: never a 500, always an
+X-Request-Id header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from harness import LATEST_VERSION, Backend, Cli, ServerProcess, Tenant
+
+from helpers import (
+    ACCEPT_BOTH,
+    JSON,
+    RawSession,
+    about_structured,
+    http_client,
+    initialize,
+    initialize_params,
+    notification_body,
+    parse_sse,
+    post,
+    request_body,
+    rpc_body,
+    rpc_error,
+)
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+ONE_MIB = 1024 * 1024
+
+
+@dataclass
+class Edge:
+    server: ServerProcess
+    tenant: Tenant
+
+    @property
+    def url(self) -> str:
+        return self.server.mcp_url(self.tenant.slug)
+
+
+@pytest.fixture(scope="module")
+def edge(cli: Cli, mcplatform_bin, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
+    """One SQLite-backed server shared by this module's tests (they only add sessions)."""
+    root = tmp_path_factory.mktemp("edges")
+    backend = Backend("sqlite", root / "data")
+    backend.data_dir.mkdir()
+    cli.migrate(backend)
+    tenant = cli.create_tenant(backend)
+    server = ServerProcess(binary=mcplatform_bin, backend=backend, log_dir=root, name="edge-server")
+    server.start()
+    yield Edge(server, tenant)
+    problem = server.stop()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with http_client() as c:
+        yield c
+
+
+@pytest.fixture
+def session(edge: Edge, client: httpx.Client) -> RawSession:
+    return initialize(client, edge.url)
+
+
+# --------------------------------------------------------------------------------------
+# Health
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_health_endpoints(edge: Edge, client: httpx.Client, path: str) -> None:
+    r = client.get(edge.server.base_url + path)
+    assert r.status_code == 200, r.text
+    assert r.headers.get("content-type", "").startswith(JSON), r.headers
+    assert isinstance(r.json(), dict)
+
+
+# --------------------------------------------------------------------------------------
+# Handshake
+
+
+def test_initialize_returns_session_and_json(edge: Edge, client: httpx.Client) -> None:
+    s = initialize(client, edge.url, LATEST_VERSION)
+    assert s.init_result["protocolVersion"] == LATEST_VERSION
+    assert s.init_result["serverInfo"]["name"]
+    assert "tools" in s.init_result["capabilities"]
+    other = initialize(client, edge.url, LATEST_VERSION)
+    assert other.session_id != s.session_id, "two initializes returned the same session id"
+
+
+def test_notification_is_accepted_with_202_and_no_body(edge: Edge, client: httpx.Client) -> None:
+    s = initialize(client, edge.url, send_initialized=False)
+    r = s.post(notification_body("notifications/initialized"))
+    assert r.status_code == 202, r.text
+    assert r.content == b""
+
+
+def test_tools_call_about(session: RawSession, edge: Edge) -> None:
+    result = session.result("tools/call", {"name": "about", "arguments": {}})
+    structured = about_structured(result)
+    assert structured["server"]["slug"] == edge.tenant.slug
+    assert structured["protocolVersion"] == session.version
+
+
+# --------------------------------------------------------------------------------------
+# Malformed input
+
+
+def test_malformed_json_is_parse_error(edge: Edge, client: httpx.Client, session: RawSession) -> None:
+    r = session.post('{"jsonrpc": "2.0", "id": 1, "method": ')
+    assert r.status_code == 400, r.text
+    body = rpc_error(r)
+    assert body["error"]["code"] == PARSE_ERROR, body
+    assert "id" in body and body["id"] is None, f"a parse error must carry id null: {body}"
+
+
+def test_malformed_json_without_session_is_parse_error(edge: Edge, client: httpx.Client) -> None:
+    r = post(client, edge.url, b"{not json")
+    assert r.status_code == 400, r.text
+    body = rpc_error(r)
+    assert body["error"]["code"] == PARSE_ERROR, body
+    assert "id" in body and body["id"] is None, body
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["42", '{"foo": 1}', '"hello"', "null", "true", '{"jsonrpc": "2.0"}'],
+    ids=["number", "object-without-jsonrpc", "string", "null", "bool", "no-method"],
+)
+def test_json_that_is_not_jsonrpc_is_invalid_request(session: RawSession, payload: str) -> None:
+    r = session.post(payload)
+    assert r.status_code == 400, f"{payload}: HTTP {r.status_code}: {r.text[:300]}"
+    body = rpc_error(r)
+    assert body["error"]["code"] == INVALID_REQUEST, body
+    assert "id" in body and body["id"] is None, body
+
+
+def test_unknown_method_is_method_not_found(session: RawSession) -> None:
+    r, sent = session.request("no/such/method", {})
+    assert r.status_code in (200, 404), f"HTTP {r.status_code}: {r.text[:300]}"
+    body = rpc_error(r)
+    assert body["error"]["code"] == METHOD_NOT_FOUND, body
+    assert body["id"] == sent["id"], body
+
+
+def test_unknown_tool_is_an_error(session: RawSession) -> None:
+    r, sent = session.request("tools/call", {"name": "no_such_tool", "arguments": {}})
+    assert r.status_code in (200, 400, 404), f"HTTP {r.status_code}: {r.text[:300]}"
+    body = rpc_body(r)
+    assert body.get("id") == sent["id"], body
+    # Either a JSON-RPC error or a tool result with isError.
+    assert "error" in body or body.get("result", {}).get("isError") is True, body
+
+
+def test_wrong_content_type_is_415(edge: Edge, client: httpx.Client) -> None:
+    body = json.dumps(request_body("initialize", initialize_params(LATEST_VERSION)))
+    r = post(client, edge.url, body, content_type="text/plain")
+    assert r.status_code == 415, f"HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_body_over_one_mib_is_413(session: RawSession) -> None:
+    big = "x" * (ONE_MIB + 1024)
+    body = json.dumps(request_body("tools/call", {"name": "about", "arguments": {"padding": big}}))
+    assert len(body) > ONE_MIB
+    r = session.post(body)
+    assert r.status_code == 413, f"HTTP {r.status_code}: {r.text[:300]}"
+    # The server is still fine afterwards.
+    assert session.result("tools/list")
+
+
+def test_body_just_under_one_mib_is_not_413(session: RawSession) -> None:
+    body = request_body("tools/list", {"_meta": {"padding": ""}})
+    overhead = len(json.dumps(body))
+    body["params"]["_meta"]["padding"] = "x" * (ONE_MIB - overhead - 16)
+    r = session.post(json.dumps(body))
+    assert r.status_code != 413, "a body under 1 MiB was refused as too large"
+    assert r.status_code == 200, f"HTTP {r.status_code}: {r.text[:300]}"
+
+
+# --------------------------------------------------------------------------------------
+# Sessions
+
+
+def test_request_without_session_is_400(edge: Edge, client: httpx.Client) -> None:
+    r = post(client, edge.url, request_body("tools/list"), version=LATEST_VERSION)
+    assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_unknown_session_is_404(edge: Edge, client: httpx.Client) -> None:
+    r = post(client, edge.url, request_body("tools/list"), session="no-such-session-0123456789", version=LATEST_VERSION)
+    assert r.status_code == 404, f"HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_delete_ends_the_session(session: RawSession) -> None:
+    assert session.result("tools/list")
+    r = session.delete()
+    assert 200 <= r.status_code < 300, f"DELETE: HTTP {r.status_code}: {r.text[:300]}"
+    r, _ = session.request("tools/list")
+    assert r.status_code == 404, f"request after DELETE: HTTP {r.status_code}: {r.text[:300]}"
+    r = session.post(notification_body("notifications/initialized"))
+    assert r.status_code == 404, f"notification after DELETE: HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_delete_without_session_is_400(edge: Edge, client: httpx.Client) -> None:
+    r = client.delete(edge.url)
+    assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_get_is_405(edge: Edge, client: httpx.Client, session: RawSession) -> None:
+    r = client.get(edge.url, headers={"accept": "text/event-stream", "mcp-session-id": session.session_id, "mcp-protocol-version": session.version})
+    assert r.status_code == 405, f"HTTP {r.status_code}: {r.text[:300]}"
+    r = client.get(edge.url, headers={"accept": "text/event-stream"})
+    assert r.status_code == 405, f"GET without session: HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_unsupported_protocol_version_header_is_400(session: RawSession) -> None:
+    r, _ = session.request("tools/list", version="1999-01-01")
+    assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_modern_discover_probe_is_refused_with_jsonrpc_error(edge: Edge, client: httpx.Client) -> None:
+    """What mcp.Client(mode="auto") sends first; a 400 + JSON-RPC error makes it fall back."""
+    body = request_body(
+        "server/discover",
+        {
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientInfo": {"name": "mcp", "version": "0.1.0"},
+                "io.modelcontextprotocol/clientCapabilities": {},
+            }
+        },
+    )
+    r = post(client, edge.url, body, version="2026-07-28", headers={"mcp-method": "server/discover"})
+    assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
+    error = rpc_error(r)["error"]
+    # -32022 with a modern-only `supported` list would make the SDK give up instead of falling back.
+    if error["code"] == -32022:
+        supported = (error.get("data") or {}).get("supported", [])
+        assert any(v in supported for v in ("2025-03-26", "2025-06-18", "2025-11-25")), error
+
+
+def test_initialize_with_unknown_version_answers_latest(edge: Edge, client: httpx.Client) -> None:
+    s = initialize(client, edge.url, "2099-01-01")
+    assert s.init_result["protocolVersion"] == LATEST_VERSION
+
+
+# --------------------------------------------------------------------------------------
+# Tenants, Origin
+
+
+def test_unknown_slug_is_404_with_json_body(edge: Edge, client: httpx.Client) -> None:
+    url = edge.server.mcp_url("no-such-server")
+    r = post(client, url, request_body("initialize", initialize_params(LATEST_VERSION)))
+    assert r.status_code == 404, f"HTTP {r.status_code}: {r.text[:300]}"
+    assert r.headers.get("content-type", "").startswith(JSON), r.headers
+    assert isinstance(r.json(), dict), r.text
+
+
+def test_foreign_origin_is_403(edge: Edge, client: httpx.Client) -> None:
+    body = request_body("initialize", initialize_params(LATEST_VERSION))
+    r = post(client, edge.url, body, headers={"origin": "https://evil.example"})
+    assert r.status_code == 403, f"HTTP {r.status_code}: {r.text[:300]}"
+    assert "mcp-session-id" not in r.headers, "a refused request must not mint a session"
+
+
+def test_foreign_origin_is_403_on_existing_session(session: RawSession) -> None:
+    r, _ = session.request("tools/list", headers={"origin": "https://evil.example"})
+    assert r.status_code == 403, f"HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_no_origin_is_ok(edge: Edge, client: httpx.Client) -> None:
+    s = initialize(client, edge.url)  # httpx sends no Origin
+    assert s.result("tools/list")
+
+
+def test_same_origin_is_ok(edge: Edge, client: httpx.Client) -> None:
+    s = initialize(client, edge.url, headers={"origin": edge.server.base_url})
+    assert s.result("tools/list")
+
+
+# --------------------------------------------------------------------------------------
+# Response framing
+
+
+def test_sse_only_accept_gets_one_sse_message(session: RawSession) -> None:
+    r, sent = session.request("tools/list", accept="text/event-stream")
+    assert r.status_code == 200, f"HTTP {r.status_code}: {r.text[:300]}"
+    assert r.headers.get("content-type", "").startswith("text/event-stream"), r.headers
+    events = parse_sse(r.text)
+    messages = [data for event, data in events if event == "message"]
+    assert len(messages) == 1, f"expected exactly one `event: message`, got {events}"
+    message = json.loads(messages[0])
+    assert message["jsonrpc"] == "2.0"
+    assert message["id"] == sent["id"]
+    assert "about" in [tool["name"] for tool in message["result"]["tools"]]
+
+
+def test_json_accept_gets_json(session: RawSession) -> None:
+    r, sent = session.request("tools/list", accept=ACCEPT_BOTH)
+    assert r.status_code == 200
+    assert r.headers.get("content-type", "").startswith(JSON), r.headers
+    assert r.json()["id"] == sent["id"]
+
+
+def test_every_response_has_request_id(edge: Edge, client: httpx.Client, session: RawSession) -> None:
+    """Explicit version of the invariant the response hook checks everywhere."""
+    responses = [
+        client.get(edge.server.base_url + "/healthz"),
+        client.get(edge.server.base_url + "/readyz"),
+        client.get(edge.url),
+        client.get(edge.server.base_url + "/no/such/path"),
+        post(client, edge.url, b"{"),
+        post(client, edge.url, request_body("tools/list")),
+        post(client, edge.url, request_body("tools/list"), session="unknown-session"),
+        session.post(request_body("tools/list")),
+        session.post(notification_body("notifications/initialized")),
+        post(client, edge.url, request_body("tools/list"), content_type="text/plain"),
+        post(client, edge.url, request_body("tools/list"), headers={"origin": "https://evil.example"}),
+    ]
+    ids = [r.headers.get("x-request-id") for r in responses]
+    assert all(ids), [(r.request.method, str(r.request.url), r.status_code, r.headers.get("x-request-id")) for r in responses]
+    assert len(set(ids)) == len(ids), f"request ids are not unique: {ids}"
