@@ -86,6 +86,9 @@ struct MCPEndpoint: Sendable {
         case .failure(let failure): return Self.errorResponse(.badRequest, failure.error, id: failure.id)
         }
         if case .request(let id, "initialize", let params) = incoming {
+            guard sessionID == nil else {
+                return Self.errorResponse(.badRequest, .invalidRequest("initialize starts a new session and must be sent without Mcp-Session-Id"), id: id)
+            }
             return try await initialize(id: id, params: params, server: server, responder: responder)
         }
         let session: MCPSession

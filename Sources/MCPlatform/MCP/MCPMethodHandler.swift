@@ -45,8 +45,6 @@ struct MCPMethodHandler: Sendable {
                 return .result(ListTools.Result(tools: tools.map(\.definition)))
             case "tools/call":
                 return .result(try await callTool(params: params, server: server, session: session, logger: logger))
-            case "initialize":
-                return .error(.invalidRequest("the session is already initialized; send initialize without Mcp-Session-Id to start a new one"))
             default:
                 return .error(.methodNotFound(method))
             }

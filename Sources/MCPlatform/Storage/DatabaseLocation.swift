@@ -47,7 +47,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             }
             return try await SQLiteDatabase(path: path, readerCount: min(max(poolSize, 1), 8), logger: logger)
         case .postgres(let url):
-            return try PostgresDatabase(url: url, poolSize: poolSize, logger: logger)
+            return try await PostgresDatabase(url: url, poolSize: poolSize, logger: logger)
         }
     }
 }

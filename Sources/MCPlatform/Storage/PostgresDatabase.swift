@@ -11,21 +11,37 @@ public final class PostgresDatabase: Database {
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
     private let logger: Logger
+    /// `host:port`, for error messages.
+    private let server: String
 
     /// Connects to the database at `url` (`postgres://user:password@host:port/database?sslmode=…`)
     /// with at most `poolSize` connections.
-    public init(url: String, poolSize: Int, logger: Logger) throws {
+    public init(url: String, poolSize: Int, logger: Logger) async throws {
         var configuration = try Self.configuration(from: url)
         configuration.options.maximumConnections = max(1, poolSize)
         configuration.options.connectTimeout = .seconds(5)
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool only serves leases once `run()` has begun; wait until the task is there.
+        let (started, starting) = AsyncStream<Void>.makeStream()
+        self.runTask = Task {
+            starting.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        self.client = client
         self.logger = logger
-        let client = self.client
-        self.runTask = Task { await client.run() }
+        self.server = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)"
     }
 
+    @discardableResult
     public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
-        try await Self.collect { try await client.query(Self.postgresQuery(statement), logger: logger) }
+        do {
+            return try await Self.collect { try await client.query(Self.postgresQuery(statement), logger: logger) }
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            throw DatabaseError.unavailable("cannot reach PostgreSQL at \(server)")
+        }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -34,7 +50,12 @@ public final class PostgresDatabase: Database {
                 try await body(TransactionConnection(connection: connection, logger: logger))
             }
         } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+            if let closureError = error.closureError { throw closureError }
+            let cause = error.beginError ?? error.commitError ?? error.rollbackError
+            throw (cause as? PSQLError).map(Self.databaseError) ?? DatabaseError.backend(String(describing: cause))
+        } catch {
+            // Errors of the body arrive wrapped in PostgresTransactionError: this is the pool's.
+            throw DatabaseError.unavailable("cannot reach PostgreSQL at \(server)")
         }
     }
 
@@ -93,7 +114,7 @@ public final class PostgresDatabase: Database {
 
     private static func databaseError(_ error: PSQLError) -> DatabaseError {
         guard error.code == .server else {
-            return .unavailable(String(describing: error.code))
+            return .unavailable("PostgreSQL connection failed (\(error.code))")
         }
         let message = error.serverInfo?[.message] ?? "unknown server error"
         switch error.serverInfo?[.sqlState] {

@@ -54,6 +54,7 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    @discardableResult
     public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
         if !readers.isEmpty, Self.isRead(statement) {
             let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue

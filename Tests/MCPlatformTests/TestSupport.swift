@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import MCPlatform
+
+/// The storage backends the suites run against: SQLite always, PostgreSQL when
+/// `MCPLATFORM_TEST_POSTGRES_URL` points at a server (`scripts/test` starts one). With
+/// `MCPLATFORM_REQUIRE_POSTGRES=1` (CI) a missing server fails the run instead of skipping.
+enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    static let postgresURL = ProcessInfo.processInfo.environment["MCPLATFORM_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let postgresRequired = ProcessInfo.processInfo.environment["MCPLATFORM_REQUIRE_POSTGRES"] == "1"
+
+    /// The backends available here.
+    static var available: [Backend] {
+        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    var testDescription: String { rawValue }
+
+    /// Runs `body` with a new, empty, migrated database of this backend, then drops it.
+    func withDatabase<T>(migrate: Bool = true, _ body: (any Database) async throws -> T) async throws -> T {
+        let logger = Logger.quiet
+        switch self {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcplatform-test-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let database = try await DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.sqlite").path).open(poolSize: 2, logger: logger)
+            return try await Self.run(database, migrate: migrate, body)
+        case .postgres:
+            let url = try #require(Self.postgresURL)
+            let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+            let admin = try await PostgresDatabase(url: url, poolSize: 1, logger: logger)
+            try await admin.query("CREATE DATABASE \(raw: name)")
+            var components = try #require(URLComponents(string: url))
+            components.path = "/\(name)"
+            let database = try await PostgresDatabase(url: try #require(components.string), poolSize: 4, logger: logger)
+            func dropDatabase() async {
+                _ = try? await admin.query("DROP DATABASE IF EXISTS \(raw: name) WITH (FORCE)")
+                await admin.close()
+            }
+            do {
+                let result = try await Self.run(database, migrate: migrate, body)
+                await dropDatabase()
+                return result
+            } catch {
+                await dropDatabase()
+                throw error
+            }
+        }
+    }
+
+    private static func run<T>(_ database: any Database, migrate: Bool, _ body: (any Database) async throws -> T) async throws -> T {
+        do {
+            if migrate { try await Migrator().migrate(database) }
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+}
+
+@Test func postgresIsAvailableWhenRequired() {
+    if Backend.postgresRequired {
+        #expect(Backend.postgresURL != nil, "MCPLATFORM_REQUIRE_POSTGRES=1 but MCPLATFORM_TEST_POSTGRES_URL is not set")
+    }
+}
+
+extension Platform {
+    /// A platform over `database` with test defaults.
+    static func test(database: any Database, configure: (inout AppConfiguration) -> Void = { _ in }) -> Platform {
+        var configuration = AppConfiguration()
+        configuration.port = 8080
+        configure(&configuration)
+        return Platform(configuration: configuration, secretKey: try! SecretKey(base64: Data(repeating: 7, count: 32).base64EncodedString()), database: database)
+    }
+}
+
+extension Logger {
+    /// Warnings and errors only, to keep test output readable.
+    static var quiet: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
+}
