@@ -5,10 +5,15 @@ import MCPlatform
 
 /// `--database` and `--data-dir`, shared by every command that touches storage.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "postgres://user:pass@host:port/db, or a SQLite file path. Env: MCPLATFORM_DATABASE_URL. Default: <data-dir>/mcplatform.sqlite.")
+    @Option(
+        name: .long,
+        help:
+            "postgres://user:pass@host:port/db, or a SQLite file path. Env: MCPLATFORM_DATABASE_URL. Default: <data-dir>/mcplatform.sqlite."
+    )
     var database: String?
 
-    @Option(name: .long, help: "Directory for the SQLite database and the secret key. Env: MCPLATFORM_DATA_DIR. Default: ./mcplatform-data.")
+    @Option(
+        name: .long, help: "Directory for the SQLite database and the secret key. Env: MCPLATFORM_DATA_DIR. Default: ./mcplatform-data.")
     var dataDir: String?
 
     var flags: [AppConfiguration.Setting: String] {
@@ -40,6 +45,8 @@ struct DatabaseOptions: ParsableArguments {
 func printTable(_ header: [String], _ rows: [[String]]) {
     let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
     for row in [header] + rows {
-        print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        print(
+            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(
+                in: .whitespaces))
     }
 }

@@ -36,8 +36,10 @@ struct OrgCommand: AsyncParsableCommand {
                 let tenancy = TenancyStore(database: database)
                 let servers = try await tenancy.servers()
                 return try await tenancy.organizations().map { organization in
-                    [organization.slug, organization.name, String(servers.filter { $0.organizationID == organization.id }.count),
-                     organization.createdAt.formatted(.iso8601)]
+                    [
+                        organization.slug, organization.name, String(servers.filter { $0.organizationID == organization.id }.count),
+                        organization.createdAt.formatted(.iso8601),
+                    ]
                 }
             }
             guard !rows.isEmpty else { return print("no organizations yet: mcplatform org create SLUG") }

@@ -13,10 +13,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Servers are reachable at <slug>.<base-domain>. Env: MCPLATFORM_BASE_DOMAIN. Default: localhost.") var baseDomain: String?
     @Option(help: "The platform's URL as clients see it, e.g. https://mcp.example.com. Env: MCPLATFORM_PUBLIC_URL.") var publicURL: String?
     @OptionGroup var storage: DatabaseOptions
-    @Option(help: "Base64 of 32 random bytes; generated into <data-dir>/secret.key when absent. Env: MCPLATFORM_SECRET_KEY.") var secretKey: String?
+    @Option(help: "Base64 of 32 random bytes; generated into <data-dir>/secret.key when absent. Env: MCPLATFORM_SECRET_KEY.") var secretKey:
+        String?
     @Option(help: "Database connections per instance. Env: MCPLATFORM_DB_POOL_SIZE. Default: 10.") var dbPoolSize: String?
     @Option(help: "Largest accepted request body in bytes. Env: MCPLATFORM_MAX_BODY_BYTES. Default: 1048576.") var maxBodyBytes: String?
-    @Option(help: "Seconds after which an idle MCP session expires. Env: MCPLATFORM_SESSION_IDLE_TIMEOUT. Default: 86400.") var sessionIdleTimeout: String?
+    @Option(help: "Seconds after which an idle MCP session expires. Env: MCPLATFORM_SESSION_IDLE_TIMEOUT. Default: 86400.")
+    var sessionIdleTimeout: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: MCPLATFORM_LOG_LEVEL. Default: info.") var logLevel: String?
     @Option(help: "text or json. Env: MCPLATFORM_LOG_FORMAT. Default: text.") var logFormat: String?
     @Flag(help: "Create a demo organization and server when missing. Env: MCPLATFORM_DEMO=true.") var demo = false

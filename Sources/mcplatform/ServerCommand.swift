@@ -33,7 +33,8 @@ struct ServerCommand: AsyncParsableCommand {
         @Option(help: "Display name. Default: the slug.") var name: String?
         @Option(help: "How end users connect: none or oauth.") var auth: String = AuthMode.none.rawValue
         @Option(help: "One paragraph describing the docs, shown to agents.") var description: String?
-        @Option(name: .customLong("allowed-origin"), help: "Browser origin allowed to call the endpoint (repeatable).") var allowedOrigins: [String] = []
+        @Option(name: .customLong("allowed-origin"), help: "Browser origin allowed to call the endpoint (repeatable).") var allowedOrigins:
+            [String] = []
         @OptionGroup var storage: DatabaseOptions
         @OptionGroup var endpoint: EndpointOptions
 

@@ -38,7 +38,8 @@ import Testing
             #expect((result["serverInfo"] as? [String: Any])?["name"] as? String == "guide")
             #expect((result["capabilities"] as? [String: Any])?["tools"] != nil)
 
-            let initialized = try await client.post(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, session: session, version: version)
+            let initialized = try await client.post(
+                #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, session: session, version: version)
             #expect(initialized.status == .accepted)
             #expect(initialized.body.readableBytes == 0)
 
@@ -47,7 +48,9 @@ import Testing
             let tools = try #require((list.json["result"] as? [String: Any])?["tools"] as? [[String: Any]])
             #expect(tools.compactMap { $0["name"] as? String }.contains("about"))
 
-            let call = try await client.post(#"{"jsonrpc":"2.0","id":"c-3","method":"tools/call","params":{"name":"about","arguments":{}}}"#, session: session, version: version)
+            let call = try await client.post(
+                #"{"jsonrpc":"2.0","id":"c-3","method":"tools/call","params":{"name":"about","arguments":{}}}"#, session: session,
+                version: version)
             #expect(call.json["id"] as? String == "c-3")
             let about = try #require(call.json["result"] as? [String: Any])
             #expect(about["isError"] as? Bool != true)
@@ -74,7 +77,8 @@ import Testing
     @Test func eventStreamWhenTheClientAsksOnlyForIt() async throws {
         try await Self.withEndpoint { client, _ in
             let (session, _) = try await client.initialize()
-            let response = try await client.post(#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#, session: session, accept: "text/event-stream")
+            let response = try await client.post(
+                #"{"jsonrpc":"2.0","id":7,"method":"ping"}"#, session: session, accept: "text/event-stream")
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/event-stream")
             let text = String(buffer: response.body)
@@ -84,7 +88,8 @@ import Testing
             let message = try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
             #expect(message["id"] as? Int == 7)
 
-            let both = try await client.post(#"{"jsonrpc":"2.0","id":8,"method":"ping"}"#, session: session, accept: "application/json, text/event-stream")
+            let both = try await client.post(
+                #"{"jsonrpc":"2.0","id":8,"method":"ping"}"#, session: session, accept: "application/json, text/event-stream")
             #expect(both.headers[.contentType] == "application/json")
         }
     }
@@ -92,7 +97,8 @@ import Testing
     @Test func batchesOnlyIn20250326() async throws {
         try await Self.withEndpoint { client, _ in
             let (old, _) = try await client.initialize(version: "2025-03-26")
-            let batch = #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2,"method":"nope"},{"jsonrpc":"2.0","id":3,"method":"initialize","params":{}}]"#
+            let batch =
+                #"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2,"method":"nope"},{"jsonrpc":"2.0","id":3,"method":"initialize","params":{}}]"#
             let response = try await client.post(batch, session: old)
             #expect(response.status == .ok)
             let replies = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [[String: Any]])
@@ -151,7 +157,9 @@ import Testing
             let missing = try await client.post(#"{"jsonrpc":"2.0","id":1,"method":"initialize"}"#)
             #expect(missing.status == .badRequest)
             #expect(missing.errorCode == -32602)
-            let wrongType = try await client.post(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":5,"capabilities":{},"clientInfo":{"name":"x","version":"1"}}}"#)
+            let wrongType = try await client.post(
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":5,"capabilities":{},"clientInfo":{"name":"x","version":"1"}}}"#
+            )
             #expect(wrongType.errorCode == -32602)
             #expect(wrongType.headers[.mcpSessionID] == nil)
         }
@@ -193,7 +201,8 @@ import Testing
             #expect(mismatched.status == .badRequest)
 
             // The 2026-07-28 discovery probe of newer clients is refused so that they fall back.
-            let probe = try await client.post(#"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}}"#, session: nil, version: "2026-07-28")
+            let probe = try await client.post(
+                #"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}}"#, session: nil, version: "2026-07-28")
             #expect(probe.status == .badRequest)
 
             let get = try await client.request("/mcp/guide", method: .get, session: session)
@@ -227,7 +236,8 @@ import Testing
                 #expect(response.status == .forbidden, "\(origin)")
                 #expect(response.errorCode == -32600)
             }
-            #expect(try await client.request("/mcp/guide", method: .delete, session: "x", origin: "https://evil.example").status == .forbidden)
+            #expect(
+                try await client.request("/mcp/guide", method: .delete, session: "x", origin: "https://evil.example").status == .forbidden)
         }
     }
 

@@ -123,12 +123,15 @@ import Testing
             await #expect(throws: TenancyError.self) { try await tenancy.createOrganization(slug: Slug("acme"), name: "x") }
 
             let settings = ServerSettings(allowedOrigins: ["https://docs.acme.dev"], description: "Acme SDK docs")
-            let server = try await tenancy.createServer(slug: Slug("acme-docs"), name: "Acme Docs", organization: acme, authMode: .oauth, settings: settings)
+            let server = try await tenancy.createServer(
+                slug: Slug("acme-docs"), name: "Acme Docs", organization: acme, authMode: .oauth, settings: settings)
             #expect(server.organizationSlug == "acme")
             #expect(server.authMode == .oauth)
             #expect(server.settings == settings)
             _ = try await tenancy.createServer(slug: Slug("globex-api"), name: "Globex API", organization: globex)
-            await #expect(throws: TenancyError.self) { try await tenancy.createServer(slug: Slug("acme-docs"), name: "dup", organization: globex) }
+            await #expect(throws: TenancyError.self) {
+                try await tenancy.createServer(slug: Slug("acme-docs"), name: "dup", organization: globex)
+            }
             await #expect(throws: TenancyError.self) {
                 try await tenancy.createServer(slug: Slug("long-name"), name: String(repeating: "x", count: 201), organization: acme)
             }
@@ -156,7 +159,8 @@ import Testing
             let two = try await tenancy.createServer(slug: Slug("two"), name: "Two", organization: acme)
             let sessions = MCPSessionStore(database: database, idleTimeout: 600)
 
-            let session = try await sessions.create(serverID: one.id, protocolVersion: "2025-06-18", clientName: "cursor", clientVersion: "1.0", clientCapabilities: "{}")
+            let session = try await sessions.create(
+                serverID: one.id, protocolVersion: "2025-06-18", clientName: "cursor", clientVersion: "1.0", clientCapabilities: "{}")
             #expect(session.id.count == 32)
             #expect(try await sessions.find(id: session.id, serverID: one.id)?.clientName == "cursor")
             #expect(try await sessions.find(id: session.id, serverID: two.id) == nil)

@@ -4,10 +4,11 @@ import Testing
 @testable import MCPlatform
 
 @Suite struct TenancyTests {
-    @Test(arguments: [
-        ("acme.localhost", "acme"), ("ACME.localhost:8080", "acme"), ("acme.mcp.example.com", nil),
-        ("localhost", nil), ("localhost:8080", nil), ("evil.com", nil), (".localhost", nil), ("a.b.localhost", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("acme.localhost", "acme"), ("ACME.localhost:8080", "acme"), ("acme.mcp.example.com", nil),
+            ("localhost", nil), ("localhost:8080", nil), ("evil.com", nil), (".localhost", nil), ("a.b.localhost", nil),
+        ] as [(String, String?)])
     func slugFromHost(host: String, slug: String?) {
         #expect(TenantRouting.slug(fromHost: host, baseDomain: "localhost") == slug)
     }
@@ -23,7 +24,9 @@ import Testing
         #expect(try Slug(slug).value == slug)
     }
 
-    @Test(arguments: ["a", "", "Acme", "-acme", "acme-", "ac me", "acme_docs", "ac.me", "www", "api", "ü-docs", String(repeating: "a", count: 64)])
+    @Test(arguments: [
+        "a", "", "Acme", "-acme", "acme-", "ac me", "acme_docs", "ac.me", "www", "api", "ü-docs", String(repeating: "a", count: 64),
+    ])
     func invalidSlugs(slug: String) {
         #expect(throws: SlugError.self) { try Slug(slug) }
     }

@@ -28,7 +28,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcplatform-test-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let database = try await DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.sqlite").path).open(poolSize: 2, logger: logger)
+            let database = try await DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.sqlite").path).open(
+                poolSize: 2, logger: logger)
             return try await Self.run(database, migrate: migrate, body)
         case .postgres:
             let url = try #require(Self.postgresURL)
@@ -78,7 +79,9 @@ extension Platform {
         var configuration = AppConfiguration()
         configuration.port = 8080
         configure(&configuration)
-        return Platform(configuration: configuration, secretKey: try! SecretKey(base64: Data(repeating: 7, count: 32).base64EncodedString()), database: database)
+        return Platform(
+            configuration: configuration, secretKey: try! SecretKey(base64: Data(repeating: 7, count: 32).base64EncodedString()),
+            database: database)
     }
 }
 

@@ -89,7 +89,8 @@ extension AppConfiguration {
         func integer(_ setting: Setting, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
             guard let text = value(setting) else { return nil }
             guard let number = Int(text), range.contains(number) else {
-                throw ConfigurationError(setting: setting, value: text, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
+                throw ConfigurationError(
+                    setting: setting, value: text, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
             }
             return number
         }
@@ -110,7 +111,8 @@ extension AppConfiguration {
         if let seconds = try integer(.sessionIdleTimeout, in: 60...(30 * 86400)) { sessionIdleTimeout = TimeInterval(seconds) }
         if let text = value(.logLevel) {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
-                throw ConfigurationError(setting: .logLevel, value: text, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ConfigurationError(
+                    setting: .logLevel, value: text, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
             }
             logLevel = level
         }

@@ -29,7 +29,9 @@ public struct JSONLogHandler: LogHandler {
         object["label"] = label
         object["message"] = event.message.description
         if event.level >= .warning { object["source"] = "\(event.file):\(event.line)" }
-        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return
+        }
         line.append(0x0A)
         Self.output.withLock { _ in FileHandle.standardError.write(line) }
     }

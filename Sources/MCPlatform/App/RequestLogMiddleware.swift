@@ -18,7 +18,8 @@ struct RequestLogMiddleware: RouterMiddleware {
             response = try error.response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": .string(String(describing: error))])
-            response = JSONResponse.error(.internalServerError, code: "internal_error", message: "Internal error (request id \(context.id))")
+            response = JSONResponse.error(
+                .internalServerError, code: "internal_error", message: "Internal error (request id \(context.id))")
         }
         response.headers[.requestID] = context.id
         let elapsed = ContinuousClock.now - start

@@ -7,7 +7,8 @@ public struct SecretKey: Sendable, Equatable {
 
     public init(base64: String) throws(ConfigurationError) {
         guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
-            throw ConfigurationError(setting: .secretKey, value: base64, expected: "the base64 encoding of 32 random bytes (openssl rand -base64 32)")
+            throw ConfigurationError(
+                setting: .secretKey, value: base64, expected: "the base64 encoding of 32 random bytes (openssl rand -base64 32)")
         }
         bytes = Array(data)
     }
@@ -26,7 +27,10 @@ public struct SecretKey: Sendable, Equatable {
         var generator = SystemRandomNumberGenerator()
         let key = SecretKey(bytes: (0..<32).map { _ in generator.next() })
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: Data((Data(key.bytes).base64EncodedString() + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((Data(key.bytes).base64EncodedString() + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
         return key

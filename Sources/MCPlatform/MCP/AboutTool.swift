@@ -5,7 +5,8 @@ struct AboutTool: MCPTool {
     let definition = Tool(
         name: "about",
         title: "About this server",
-        description: "Describes this documentation server: whose docs it serves, its endpoint, and the tools it offers. Call it when unsure what this server can help with.",
+        description:
+            "Describes this documentation server: whose docs it serves, its endpoint, and the tools it offers. Call it when unsure what this server can help with.",
         inputSchema: ["type": "object", "properties": [:], "additionalProperties": false],
         annotations: .init(title: "About this server", readOnlyHint: true, openWorldHint: false),
         outputSchema: [

@@ -31,14 +31,20 @@ struct MCPEndpoint: Sendable {
 
     /// Resolves the tenant, checks the origin, then runs `method`.
     private func respond(_ request: Request, _ context: AppRequestContext, _ method: Method) async throws -> Response {
-        let slug = context.parameters.get("slug") ?? TenantRouting.slug(fromHost: request.head.authority, baseDomain: platform.configuration.baseDomain)
+        let slug =
+            context.parameters.get("slug")
+            ?? TenantRouting.slug(fromHost: request.head.authority, baseDomain: platform.configuration.baseDomain)
         guard let slug, let server = try await platform.tenancy.server(slug: slug) else {
-            let detail = slug.map { "no MCP server named '\($0)'" } ?? "no MCP server named in the host or path; use /mcp/<slug> or <slug>.\(platform.configuration.baseDomain)"
+            let detail =
+                slug.map { "no MCP server named '\($0)'" }
+                ?? "no MCP server named in the host or path; use /mcp/<slug> or <slug>.\(platform.configuration.baseDomain)"
             return Self.errorResponse(.notFound, .init(code: -32001, message: "Not Found: \(detail)"))
         }
         var context = context
         context.logger[metadataKey: "tenant"] = .string(server.slug)
-        if let origin = request.headers[.origin], !TenantRouting.isAllowed(origin: origin, server: server, baseDomain: platform.configuration.baseDomain) {
+        if let origin = request.headers[.origin],
+            !TenantRouting.isAllowed(origin: origin, server: server, baseDomain: platform.configuration.baseDomain)
+        {
             return Self.errorResponse(.forbidden, .invalidRequest("origin '\(origin.prefix(200))' is not allowed for this server"))
         }
         return try await method(request, context, server)
@@ -78,7 +84,8 @@ struct MCPEndpoint: Sendable {
         let sessionID = request.headers[.mcpSessionID]
         let responder = Responder(eventStream: accept.prefersEventStream)
         if case .array(let batch) = message {
-            return try await postBatch(batch, sessionID: sessionID, versionHeader: versionHeader, server: server, context: context, responder: responder)
+            return try await postBatch(
+                batch, sessionID: sessionID, versionHeader: versionHeader, server: server, context: context, responder: responder)
         }
         let incoming: IncomingMessage
         switch IncomingMessage.classify(message) {
@@ -87,7 +94,8 @@ struct MCPEndpoint: Sendable {
         }
         if case .request(let id, "initialize", let params) = incoming {
             guard sessionID == nil else {
-                return Self.errorResponse(.badRequest, .invalidRequest("initialize starts a new session and must be sent without Mcp-Session-Id"), id: id)
+                return Self.errorResponse(
+                    .badRequest, .invalidRequest("initialize starts a new session and must be sent without Mcp-Session-Id"), id: id)
             }
             return try await initialize(id: id, params: params, server: server, responder: responder)
         }
@@ -113,7 +121,9 @@ struct MCPEndpoint: Sendable {
         case .success(let found): session = found
         case .failure(let rejection):
             if sessionID == nil {
-                return Self.errorResponse(.badRequest, .invalidRequest("batches are only accepted in a session on protocol 2025-03-26; initialize must be sent alone"))
+                return Self.errorResponse(
+                    .badRequest,
+                    .invalidRequest("batches are only accepted in a session on protocol 2025-03-26; initialize must be sent alone"))
             }
             return rejection.response
         }
@@ -145,12 +155,15 @@ struct MCPEndpoint: Sendable {
     }
 
     /// Runs one message of an established session; nil for notifications and client responses.
-    private func process(_ incoming: IncomingMessage, server: TenantServer, session: MCPSession, context: AppRequestContext) async throws -> JSONRPCResponse? {
+    private func process(_ incoming: IncomingMessage, server: TenantServer, session: MCPSession, context: AppRequestContext) async throws
+        -> JSONRPCResponse?
+    {
         switch incoming {
         case .request(let id, let method, let params):
             var logger = context.logger
             logger[metadataKey: "mcp.method"] = .string(method)
-            return JSONRPCResponse(id: id, outcome: await handler.handle(method: method, params: params, server: server, session: session, logger: logger))
+            return JSONRPCResponse(
+                id: id, outcome: await handler.handle(method: method, params: params, server: server, session: session, logger: logger))
         case .notification(let method, _):
             try await handler.handleNotification(method: method, server: server, session: session)
             return nil
@@ -164,7 +177,8 @@ struct MCPEndpoint: Sendable {
     /// No server-initiated stream is offered (nothing is pushed to clients yet), which the
     /// transport allows by answering 405.
     private func get(_ request: Request, _ context: AppRequestContext, _ server: TenantServer) async throws -> Response {
-        var response = Self.errorResponse(.methodNotAllowed, .invalidRequest("this server does not offer a server-to-client SSE stream; use POST"))
+        var response = Self.errorResponse(
+            .methodNotAllowed, .invalidRequest("this server does not offer a server-to-client SSE stream; use POST"))
         response.headers[.allow] = "POST, DELETE"
         return response
     }
@@ -188,18 +202,25 @@ struct MCPEndpoint: Sendable {
     /// The session named by the request, checked against the server and the version header.
     private func resolveSession(_ id: String?, versionHeader: String?, server: TenantServer) async throws -> Result<MCPSession, Rejection> {
         guard let id else {
-            return .failure(Rejection(response: Self.errorResponse(.badRequest, .invalidRequest("Mcp-Session-Id header is required; send initialize first"))))
+            return .failure(
+                Rejection(
+                    response: Self.errorResponse(.badRequest, .invalidRequest("Mcp-Session-Id header is required; send initialize first"))))
         }
         guard let session = try await platform.sessions.find(id: id, serverID: server.id) else {
             return .failure(Rejection(response: Self.errorResponse(.notFound, Self.sessionNotFound)))
         }
         if let versionHeader, versionHeader != session.protocolVersion {
-            return .failure(Rejection(response: Self.errorResponse(.badRequest, .invalidRequest("MCP-Protocol-Version \(versionHeader) does not match the session's \(session.protocolVersion)"))))
+            return .failure(
+                Rejection(
+                    response: Self.errorResponse(
+                        .badRequest,
+                        .invalidRequest("MCP-Protocol-Version \(versionHeader) does not match the session's \(session.protocolVersion)"))))
         }
         return .success(session)
     }
 
-    static let sessionNotFound = JSONRPCError(code: -32001, message: "Session not found: it expired, ended, or belongs to another server; initialize a new session")
+    static let sessionNotFound = JSONRPCError(
+        code: -32001, message: "Session not found: it expired, ended, or belongs to another server; initialize a new session")
 
     static func unsupportedVersion(_ requested: String) -> JSONRPCError {
         .invalidRequest(

@@ -35,7 +35,8 @@ struct MCPMethodHandler: Sendable {
     }
 
     /// Answers a request within an established session.
-    func handle(method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger) async -> JSONRPCResponse.Outcome {
+    func handle(method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger) async -> JSONRPCResponse.Outcome
+    {
         do {
             switch method {
             case "ping":
@@ -78,7 +79,10 @@ struct MCPMethodHandler: Sendable {
         } catch {
             logger.error("tool failed", metadata: ["error": .string(String(describing: error))])
             let requestID = logger[metadataKey: "hb.request.id"]?.description ?? "unknown"
-            return CallTool.Result(content: [.text(text: "The tool failed unexpectedly (request id \(requestID)). Try again later.", annotations: nil, _meta: nil)], isError: true)
+            return CallTool.Result(
+                content: [
+                    .text(text: "The tool failed unexpectedly (request id \(requestID)). Try again later.", annotations: nil, _meta: nil)
+                ], isError: true)
         }
     }
 

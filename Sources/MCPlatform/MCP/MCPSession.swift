@@ -50,7 +50,9 @@ public struct MCPSessionStore: Sendable {
         self.idleTimeout = idleTimeout
     }
 
-    public func create(serverID: Int64, protocolVersion: String, clientName: String?, clientVersion: String?, clientCapabilities: String) async throws -> MCPSession {
+    public func create(serverID: Int64, protocolVersion: String, clientName: String?, clientVersion: String?, clientCapabilities: String)
+        async throws -> MCPSession
+    {
         let now = Date()
         let row = try await database.first(
             """

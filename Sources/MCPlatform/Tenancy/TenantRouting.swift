@@ -18,7 +18,9 @@ public enum TenantRouting {
     /// `Host` header instead would let a DNS-rebinding page through.
     public static func isAllowed(origin: String, server: TenantServer, baseDomain: String) -> Bool {
         let normalized = origin.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        if server.settings.allowedOrigins.contains(where: { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) == normalized }) {
+        if server.settings.allowedOrigins.contains(where: {
+            $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) == normalized
+        }) {
             return true
         }
         guard let components = URLComponents(string: normalized), let host = components.host,
