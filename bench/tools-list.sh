@@ -3,6 +3,7 @@
 # server in the same run as the baseline (the ratio is what to compare across machines).
 #
 #   bench/tools-list.sh [DURATION_SECONDS=10] [CONNECTIONS=32]
+#   BODY='{"jsonrpc":"2.0","id":1,"method":"ping"}' bench/tools-list.sh   # another request
 #
 # Builds the release binary, starts `mcplatform serve` pinned to CPU 0 on a throwaway SQLite
 # database, and runs wrk (apt-get install -y wrk) pinned to CPU 1.
@@ -31,7 +32,7 @@ SESSION=$(curl -fsi "$URL" -H 'content-type: application/json' \
 SCRIPT=$(mktemp --suffix=.lua)
 cat >"$SCRIPT" <<LUA
 wrk.method = "POST"
-wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+wrk.body = os.getenv("BODY") or '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
 wrk.headers["Mcp-Session-Id"] = "$SESSION"

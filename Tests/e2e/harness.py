@@ -32,6 +32,16 @@ SHUTDOWN_TIMEOUT = 10.0
 CLI_TIMEOUT = 60.0
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for mcplatform subprocesses: ours minus every MCPLATFORM_* variable
+    (MCPLATFORM_DATABASE_URL, MCPLATFORM_PORT, ... would override what a test chose), plus
+    the shared test secret key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MCPLATFORM_")}
+    env["MCPLATFORM_SECRET_KEY"] = TEST_SECRET_KEY
+    env.update(extra)
+    return env
+
+
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -81,7 +91,7 @@ class Cli:
     def __init__(self, binary: Path, workdir: Path) -> None:
         self.binary = binary
         self.workdir = workdir
-        self.env = {**os.environ, "MCPLATFORM_SECRET_KEY": TEST_SECRET_KEY}
+        self.env = child_env()
 
     def run(self, *args: str, check: bool = True, timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.binary), *args]
@@ -201,7 +211,7 @@ class ServerProcess:
                 *self.backend.args(),
                 *self.extra_args,
             ]
-            env = {**os.environ, "MCPLATFORM_SECRET_KEY": TEST_SECRET_KEY, **self.env}
+            env = child_env(**self.env)
             with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
                 self.proc = subprocess.Popen(
                     cmd, cwd=self.log_dir, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL

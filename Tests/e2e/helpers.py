@@ -201,5 +201,19 @@ def about_structured(result: dict[str, Any]) -> dict[str, Any]:
     return structured
 
 
+def check_about(structured: dict[str, Any], tenant: Any, version: str | None = None) -> None:
+    """`about`'s structuredContent describes `tenant`'s server (and the session's version)."""
+    server = structured.get("server")
+    assert isinstance(server, dict), structured
+    assert server.get("slug") == tenant.slug, structured
+    assert server.get("name") == tenant.name, structured
+    assert server.get("organization") in (tenant.org, tenant.org_name), structured
+    assert tenant.slug in str(server.get("endpoint", "")), f"endpoint does not name the server: {structured}"
+    assert isinstance(server.get("authMode"), str) and server["authMode"], structured
+    assert "about" in str(structured.get("tools")), structured
+    if version is not None:
+        assert structured.get("protocolVersion") == version, structured
+
+
 def result_text(result: dict[str, Any]) -> str:
     return "\n".join(c.get("text", "") for c in result.get("content", []) if c.get("type") == "text")

@@ -19,6 +19,7 @@ from helpers import (
     JSON,
     RawSession,
     about_structured,
+    check_about,
     http_client,
     initialize,
     initialize_params,
@@ -107,9 +108,15 @@ def test_notification_is_accepted_with_202_and_no_body(edge: Edge, client: httpx
 
 def test_tools_call_about(session: RawSession, edge: Edge) -> None:
     result = session.result("tools/call", {"name": "about", "arguments": {}})
-    structured = about_structured(result)
-    assert structured["server"]["slug"] == edge.tenant.slug
-    assert structured["protocolVersion"] == session.version
+    check_about(about_structured(result), edge.tenant, session.version)
+
+
+def test_tools_list_describes_about(session: RawSession) -> None:
+    tools = {tool["name"]: tool for tool in session.result("tools/list")["tools"]}
+    about = tools.get("about")
+    assert about is not None, tools
+    assert about.get("description"), about
+    assert about["inputSchema"].get("type") == "object", about
 
 
 # --------------------------------------------------------------------------------------

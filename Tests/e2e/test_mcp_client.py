@@ -12,21 +12,30 @@ at 2026-07-28 first, and MCPlatform's 400 + JSON-RPC error makes it fall back to
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-import httpx
 import httpx2
 import mcp
 import mcp.types as types
 import pytest
-from harness import LATEST_VERSION, SUPPORTED_VERSIONS, Backend, ServerProcess, Tenant
+from harness import LATEST_VERSION, SUPPORTED_VERSIONS, Backend, Cli, ServerFactory, ServerProcess, Tenant
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from helpers import about_structured, http_client, initialize, result_text
+from helpers import (
+    about_structured,
+    check_about,
+    http_client,
+    initialize,
+    initialize_params,
+    post,
+    request_body,
+    result_text,
+)
 
 CLIENT_INFO = types.Implementation(name="mcplatform-e2e", version="1.0")
 TEST_TIMEOUT = 60.0
@@ -80,12 +89,7 @@ def assert_about(result: types.CallToolResult, tenant: Tenant, version: str | No
     assert tenant.name in text, f"about text does not mention the server name {tenant.name!r}: {text!r}"
     structured = result.structured_content
     assert isinstance(structured, dict), f"about has no structuredContent: {result}"
-    server = structured.get("server")
-    assert isinstance(server, dict), structured
-    assert server.get("slug") == tenant.slug, structured
-    assert server.get("name") == tenant.name, structured
-    if version is not None:
-        assert structured.get("protocolVersion") == version, structured
+    check_about(structured, tenant, version)
 
 
 @pytest.mark.parametrize("version", SUPPORTED_VERSIONS)
@@ -147,8 +151,23 @@ def test_host_based_endpoint_with_sdk(server: ServerProcess, tenant: Tenant, ver
 
 
 def test_high_level_client_host_based(server: ServerProcess, tenant: Tenant) -> None:
+    """mcp.Client over a given transport (Host header form); also checks the wire sequence:
+    the server/discover probe is refused with 400, then the initialize handshake runs."""
+    seen: list[tuple[str, str | None, int]] = []
+
+    async def record(response: httpx2.Response) -> None:
+        request = response.request
+        method = None
+        if request.method == "POST":
+            method = json.loads(request.content).get("method")
+        seen.append((request.method, method, response.status_code))
+
     async def body() -> None:
-        async with _http_client(server.host_header(tenant.slug)) as http:
+        async with httpx2.AsyncClient(
+            headers={"Host": server.host_header(tenant.slug)},
+            timeout=httpx2.Timeout(30.0, read=60.0),
+            event_hooks={"response": [record]},
+        ) as http:
             transport = streamable_http_client(f"{server.base_url}/mcp", http_client=http)
             async with mcp.Client(transport) as client:
                 assert client.protocol_version == LATEST_VERSION
@@ -156,6 +175,10 @@ def test_high_level_client_host_based(server: ServerProcess, tenant: Tenant) -> 
                 assert_about(result, tenant, LATEST_VERSION)
 
     run(body)
+    posts = [(method, status) for verb, method, status in seen if verb == "POST"]
+    assert posts[:3] == [("server/discover", 400), ("initialize", 200), ("notifications/initialized", 202)], seen
+    assert ("tools/call", 200) in posts, seen
+    assert ("DELETE", None, 204) in seen, f"the client's closing DELETE was not answered 204: {seen}"
 
 
 def test_both_url_forms_raw(server: ServerProcess, tenant: Tenant) -> None:
@@ -167,17 +190,35 @@ def test_both_url_forms_raw(server: ServerProcess, tenant: Tenant) -> None:
         )
         for session in (path_session, host_session):
             result = session.result("tools/call", {"name": "about", "arguments": {}})
-            structured = about_structured(result)
-            assert structured["server"]["slug"] == tenant.slug
+            check_about(about_structured(result), tenant, LATEST_VERSION)
             assert tenant.name in result_text(result)
-            assert structured["server"].get("endpoint"), structured
 
         # A session belongs to the server it was made on, not to the URL form.
         assert path_session.result("tools/list", url=f"{server.base_url}/mcp", headers={"host": server.host_header(tenant.slug)})
         # The host form with an unknown slug is not found.
-        r = client.post(
+        r = post(
+            client,
             f"{server.base_url}/mcp",
-            json={"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": LATEST_VERSION, "capabilities": {}, "clientInfo": {"name": "e2e", "version": "1"}}},
-            headers={"host": server.host_header("no-such-server"), "accept": "application/json, text/event-stream"},
+            request_body("initialize", initialize_params(LATEST_VERSION)),
+            headers={"host": server.host_header("no-such-server")},
         )
         assert r.status_code == 404, f"unknown host-based slug: HTTP {r.status_code}: {r.text[:300]}"
+
+
+def test_custom_base_domain(cli: Cli, sqlite_backend: Backend, server_factory: ServerFactory) -> None:
+    """`serve --base-domain mcp.example.test`: servers answer on <slug>.mcp.example.test only."""
+    cli.migrate(sqlite_backend)
+    tenant = cli.create_tenant(sqlite_backend)
+    server = server_factory.start(sqlite_backend, extra_args=["--base-domain", "mcp.example.test"])
+    url = f"{server.base_url}/mcp"
+    with http_client() as client:
+        session = initialize(client, url, headers={"host": server.host_header(tenant.slug, "mcp.example.test")})
+        structured = about_structured(session.result("tools/call", {"name": "about", "arguments": {}}))
+        check_about(structured, tenant, LATEST_VERSION)
+        assert "mcp.example.test" in structured["server"]["endpoint"], structured
+
+        body = request_body("initialize", initialize_params(LATEST_VERSION))
+        r = post(client, url, body, headers={"host": server.host_header(tenant.slug, "localhost")})
+        assert r.status_code == 404, f"<slug>.localhost with --base-domain mcp.example.test: HTTP {r.status_code}"
+        # The path form works on any host.
+        assert initialize(client, server.mcp_url(tenant.slug)).result("tools/list")

@@ -16,7 +16,7 @@ from harness import LATEST_VERSION, Backend, Cli, ServerFactory
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from helpers import about_structured, http_client, initialize, notification_body, result_text
+from helpers import about_structured, check_about, http_client, initialize, notification_body, result_text
 
 
 @pytest.fixture
@@ -38,9 +38,7 @@ def test_session_moves_between_instances(two_instances) -> None:
         assert "about" in [tool["name"] for tool in tools["tools"]]
 
         result = on_a.result("tools/call", {"name": "about", "arguments": {}}, url=url_b)
-        structured = about_structured(result)
-        assert structured["server"]["slug"] == tenant.slug
-        assert structured["protocolVersion"] == LATEST_VERSION
+        check_about(about_structured(result), tenant, LATEST_VERSION)
         assert tenant.name in result_text(result)
 
         r = on_a.delete(url=url_b)

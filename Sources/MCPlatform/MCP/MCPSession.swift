@@ -54,14 +54,14 @@ public struct MCPSessionStore: Sendable {
         async throws -> MCPSession
     {
         let now = Date()
-        let row = try await database.first(
+        let row = try await database.one(
             """
             INSERT INTO mcp_sessions (id, server_id, protocol_version, client_name, client_version, client_capabilities, initialized, created_at, last_seen_at)
             VALUES (\(MCPSession.newID()), \(serverID), \(protocolVersion), \(clientName), \(clientVersion), \(clientCapabilities), \(false), \(now), \(now))
             RETURNING \(raw: Self.columns)
             """
         )
-        return try MCPSession(row: row!)
+        return try MCPSession(row: row)
     }
 
     /// The live session `id` of server `serverID`: nil when unknown, ended, or idle too long.

@@ -12,6 +12,14 @@ extension SQLExecutor {
     public func first(_ statement: SQLStatement) async throws -> SQLRow? {
         try await query(statement).first
     }
+
+    /// Runs a statement that must return a row (`INSERT … RETURNING`) and returns it.
+    public func one(_ statement: SQLStatement) async throws -> SQLRow {
+        guard let row = try await query(statement).first else {
+            throw DatabaseError.backend("the statement returned no row")
+        }
+        return row
+    }
 }
 
 /// A database backend: SQLite (embedded) or PostgreSQL (shared by several instances).

@@ -16,13 +16,13 @@ public struct TenancyStore: Sendable {
     public func createOrganization(slug: Slug, name: String) async throws(TenancyError) -> Organization {
         let name = try Self.validName(name, default: slug.value)
         return try await Self.mapErrors(conflict: .organizationExists(slug.value)) {
-            let row = try await database.first(
+            let row = try await database.one(
                 """
                 INSERT INTO organizations (slug, name, created_at) VALUES (\(slug.value), \(name), \(Date()))
                 RETURNING id, slug, name, created_at
                 """
             )
-            return try Organization(row: row!)
+            return try Organization(row: row)
         }
     }
 
@@ -44,7 +44,7 @@ public struct TenancyStore: Sendable {
         settings: ServerSettings = ServerSettings()
     ) async throws(TenancyError) -> TenantServer {
         let name = try Self.validName(name, default: slug.value)
-        try await Self.mapErrors(conflict: .serverExists(slug.value)) {
+        let server = try await Self.mapErrors(conflict: .serverExists(slug.value)) {
             let now = Date()
             try await database.query(
                 """
@@ -52,10 +52,9 @@ public struct TenancyStore: Sendable {
                 VALUES (\(organization.id), \(slug.value), \(name), \(authMode.rawValue), \(settings.json), \(now), \(now))
                 """
             )
+            return try await self.server(slug: slug.value)
         }
-        guard let server = try await Self.mapErrors(conflict: .serverExists(slug.value), { try await server(slug: slug.value) }) else {
-            throw .serverNotFound(slug.value)
-        }
+        guard let server else { throw .serverNotFound(slug.value) }
         return server
     }
 

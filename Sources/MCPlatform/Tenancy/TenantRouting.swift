@@ -14,7 +14,8 @@ public enum TenantRouting {
     }
 
     /// Whether a browser at `origin` may call `server`'s endpoint: the platform's own hosts
-    /// (base domain and the server's subdomain) and the server's allow-list. Comparing with the
+    /// (base domain and the server's subdomain), the server's allow-list, and, when the platform
+    /// itself runs on `localhost`, pages served from the loopback addresses. Comparing with the
     /// `Host` header instead would let a DNS-rebinding page through.
     public static func isAllowed(origin: String, server: TenantServer, baseDomain: String) -> Bool {
         let normalized = origin.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/"))
@@ -27,6 +28,7 @@ public enum TenantRouting {
             ["http", "https"].contains(components.scheme)
         else { return false }
         let base = baseDomain.lowercased()
+        if base == "localhost", ["127.0.0.1", "[::1]", "::1"].contains(host) { return true }
         return host == base || host == "\(server.slug).\(base)"
     }
 
