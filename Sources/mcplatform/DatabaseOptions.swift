@@ -28,16 +28,7 @@ struct DatabaseOptions: ParsableArguments {
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "mcplatform")
         logger.logLevel = .warning
-        let database = try await configuration.databaseLocation().open(poolSize: 2, logger: logger)
-        do {
-            if migrate { try await Migrator().migrate(database) }
-            let result = try await body(database)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
-        }
+        return try await configuration.databaseLocation().withDatabase(poolSize: 2, migrate: migrate, logger: logger, body)
     }
 }
 

@@ -226,7 +226,10 @@ import Testing
     @Test func originValidation() async throws {
         try await Self.withEndpoint(settings: ServerSettings(allowedOrigins: ["https://docs.acme.dev"])) { client, _ in
             let initialize = MCPClient.initializeBody(version: ProtocolVersion.latest)
-            let allowed = ["https://docs.acme.dev", "https://docs.acme.dev/", "http://guide.localhost:8080", "http://localhost:3000", "http://127.0.0.1:6274"]
+            let allowed = [
+                "https://docs.acme.dev", "https://docs.acme.dev/", "http://guide.localhost:8080", "http://localhost:3000",
+                "http://127.0.0.1:6274",
+            ]
             for origin in allowed {
                 #expect(try await client.post(initialize, origin: origin).status == .ok, "\(origin)")
             }

@@ -28,9 +28,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcplatform-test-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let database = try await DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.sqlite").path).open(
-                poolSize: 2, logger: logger)
-            return try await Self.run(database, migrate: migrate, body)
+            let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.sqlite").path)
+            return try await location.withDatabase(poolSize: 2, migrate: migrate, logger: logger, body)
         case .postgres:
             let url = try #require(Self.postgresURL)
             let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
@@ -38,31 +37,19 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             try await admin.query("CREATE DATABASE \(raw: name)")
             var components = try #require(URLComponents(string: url))
             components.path = "/\(name)"
-            let database = try await PostgresDatabase(url: try #require(components.string), poolSize: 4, logger: logger)
+            let location = DatabaseLocation.postgres(url: try #require(components.string))
             func dropDatabase() async {
                 _ = try? await admin.query("DROP DATABASE IF EXISTS \(raw: name) WITH (FORCE)")
                 await admin.close()
             }
             do {
-                let result = try await Self.run(database, migrate: migrate, body)
+                let result = try await location.withDatabase(poolSize: 4, migrate: migrate, logger: logger, body)
                 await dropDatabase()
                 return result
             } catch {
                 await dropDatabase()
                 throw error
             }
-        }
-    }
-
-    private static func run<T>(_ database: any Database, migrate: Bool, _ body: (any Database) async throws -> T) async throws -> T {
-        do {
-            if migrate { try await Migrator().migrate(database) }
-            let result = try await body(database)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
         }
     }
 }

@@ -37,6 +37,23 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Opens the database, migrates it unless told not to, runs `body`, and closes it whether
+    /// `body` succeeded or not. For commands and tests; the server keeps its database open.
+    public func withDatabase<T>(
+        poolSize: Int, migrate: Bool = true, logger: Logger, _ body: (any Database) async throws -> T
+    ) async throws -> T {
+        let database = try await open(poolSize: poolSize, logger: logger)
+        do {
+            if migrate { try await Migrator().migrate(database) }
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
     /// Opens the database. SQLite's parent directory is created when missing.
     public func open(poolSize: Int, logger: Logger) async throws -> any Database {
         switch self {
