@@ -31,6 +31,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
     }
     return Application(
         router: buildRouter(platform: platform),
+        // Connections idle for a minute are closed, so idle or stalled clients don't pile up.
+        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mcplatform"),
         services: [
             DatabaseCloser(database: database),
