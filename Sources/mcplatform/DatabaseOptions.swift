@@ -23,9 +23,14 @@ struct DatabaseOptions: ParsableArguments {
         return flags
     }
 
+    /// The configuration these options (and the environment) describe.
+    func configuration() throws -> AppConfiguration {
+        try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
+    }
+
     /// Opens the configured database (migrating it unless told not to), runs `body`, and closes it.
     func withDatabase<T>(migrate: Bool = true, _ body: (any Database) async throws -> T) async throws -> T {
-        let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
+        let configuration = try configuration()
         var logger = Logger(label: "mcplatform")
         logger.logLevel = .warning
         return try await configuration.databaseLocation().withDatabase(poolSize: 2, migrate: migrate, logger: logger, body)

@@ -49,6 +49,7 @@ import Testing
             #expect(try rows[1].decode("i", as: Int64.self) == .min)
             #expect(try rows[1].decode("t", as: String?.self) == nil)
             #expect(try rows[1].decode("b", as: [UInt8]?.self) == nil)
+            #expect(try await database.one("SELECT CAST(2.5 AS NUMERIC) AS n").decode("n", as: Double.self) == 2.5)
             #expect(throws: DatabaseError.self) { try rows[0].decode("t", as: Int64.self) }
             #expect(throws: DatabaseError.self) { try rows[0].decode("missing", as: Int64.self) }
         }

@@ -174,6 +174,8 @@ class ServerProcess:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     name: str = "server"
+    #: Working directory of the process (default: the log directory).
+    cwd: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -214,7 +216,7 @@ class ServerProcess:
             env = child_env(**self.env)
             with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
                 self.proc = subprocess.Popen(
-                    cmd, cwd=self.log_dir, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+                    cmd, cwd=self.cwd or self.log_dir, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
                 )
             if self._wait_healthy(cmd):
                 return
@@ -277,6 +279,7 @@ class ServerFactory:
         extra_args: list[str] | None = None,
         env: dict[str, str] | None = None,
         name: str | None = None,
+        cwd: Path | None = None,
     ) -> ServerProcess:
         server = ServerProcess(
             binary=self.binary,
@@ -285,6 +288,7 @@ class ServerFactory:
             extra_args=list(extra_args or []),
             env=dict(env or {}),
             name=name or f"server{len(self.servers) + 1}",
+            cwd=cwd,
         )
         self.servers.append(server)
         server.start()

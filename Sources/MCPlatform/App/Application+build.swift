@@ -17,7 +17,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
     }
     let platform = Platform(configuration: configuration, secretKey: secretKey, database: database)
     if configuration.seedDemo {
-        try await DemoTenant.ensure(in: platform.tenancy)
+        let demo = try await DemoTenant.ensure(in: platform.tenancy)
+        try await DemoTenant.queueDocs(of: demo, database: database, logger: logger)
     }
     for server in try await platform.tenancy.servers().prefix(20) {
         logger.info(
@@ -37,6 +38,11 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
         services: [
             DatabaseCloser(database: database),
             SessionSweeper(sessions: platform.sessions, interval: .seconds(600), logger: logger),
+            IngestWorker(
+                jobs: IngestJobStore(database: database),
+                runner: IngestRunner(database: database, cacheDirectory: configuration.dataDirectory, logger: logger),
+                pollInterval: .seconds(2), logger: logger
+            ),
         ],
         logger: logger
     )

@@ -26,6 +26,6 @@ public struct Platform: Sendable {
 extension ToolRegistry {
     /// The tools of the product, in the order `tools/list` shows them.
     public static var standard: ToolRegistry {
-        ToolRegistry([AboutTool()])
+        ToolRegistry([SearchDocsTool(), ReadPageTool(), ListSourcesTool(), AboutTool()])
     }
 }

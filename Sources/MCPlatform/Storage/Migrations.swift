@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy]
+    public static let all: [Migration] = [tenancy, docs]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -42,5 +42,105 @@ public enum Migrations {
             """,
             "CREATE INDEX mcp_sessions_server ON mcp_sessions (server_id, last_seen_at)",
         ]
+    }
+
+    /// Documentation sources, their pages and chunks, the search index, and ingestion jobs.
+    /// SQLite's full-text index is an FTS5 table per server, created by ``SearchIndex``; on
+    /// PostgreSQL the same BM25 is computed from `doc_terms`.
+    static let docs = Migration(version: 2, name: "docs") { dialect in
+        var statements = [
+            """
+            CREATE TABLE doc_sources (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                location TEXT NOT NULL,
+                version TEXT NOT NULL,
+                settings TEXT NOT NULL DEFAULT '{}',
+                created_at BIGINT NOT NULL,
+                last_ingested_at BIGINT,
+                UNIQUE (server_id, location, version)
+            )
+            """,
+            """
+            CREATE TABLE doc_pages (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                source_id BIGINT NOT NULL REFERENCES doc_sources(id) ON DELETE CASCADE,
+                version TEXT NOT NULL,
+                url TEXT NOT NULL,
+                title TEXT NOT NULL,
+                content TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                etag TEXT,
+                last_modified TEXT,
+                bytes BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (source_id, url)
+            )
+            """,
+            "CREATE INDEX doc_pages_server ON doc_pages (server_id, version, url)",
+            """
+            CREATE TABLE doc_chunks (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                page_id BIGINT NOT NULL REFERENCES doc_pages(id) ON DELETE CASCADE,
+                version TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                anchor TEXT,
+                heading_path TEXT NOT NULL,
+                text TEXT NOT NULL,
+                term_count BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX doc_chunks_page ON doc_chunks (page_id, position)",
+            "CREATE INDEX doc_chunks_server ON doc_chunks (server_id, version)",
+            """
+            CREATE TABLE ingest_jobs (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                source_id BIGINT NOT NULL REFERENCES doc_sources(id) ON DELETE CASCADE,
+                status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
+                pages_total BIGINT NOT NULL DEFAULT 0,
+                pages_indexed BIGINT NOT NULL DEFAULT 0,
+                pages_unchanged BIGINT NOT NULL DEFAULT 0,
+                pages_failed BIGINT NOT NULL DEFAULT 0,
+                pages_removed BIGINT NOT NULL DEFAULT 0,
+                bytes BIGINT NOT NULL DEFAULT 0,
+                error TEXT,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                finished_at BIGINT,
+                heartbeat_at BIGINT
+            )
+            """,
+            "CREATE INDEX ingest_jobs_status ON ingest_jobs (status, created_at)",
+            "CREATE INDEX ingest_jobs_server ON ingest_jobs (server_id, created_at)",
+            """
+            CREATE TABLE ingest_job_pages (
+                job_id BIGINT NOT NULL REFERENCES ingest_jobs(id) ON DELETE CASCADE,
+                url TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('indexed', 'unchanged', 'failed', 'removed')),
+                bytes BIGINT NOT NULL DEFAULT 0,
+                error TEXT,
+                PRIMARY KEY (job_id, url)
+            )
+            """,
+        ]
+        if dialect == .postgres {
+            statements += [
+                """
+                CREATE TABLE doc_terms (
+                    server_id BIGINT NOT NULL,
+                    chunk_id BIGINT NOT NULL REFERENCES doc_chunks(id) ON DELETE CASCADE,
+                    term TEXT NOT NULL,
+                    weight DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (server_id, term, chunk_id)
+                )
+                """,
+                "CREATE INDEX doc_terms_chunk ON doc_terms (chunk_id)",
+            ]
+        }
+        return statements
     }
 }

@@ -1,5 +1,8 @@
-/// The `demo` organization and server that `mcplatform serve --demo` creates, so that a fresh
-/// install has an endpoint to connect an MCP client to.
+import Foundation
+import Logging
+
+/// The `demo` organization and server that `mcplatform serve --demo` creates, with the
+/// project's own `docs/` ingested, so that a fresh install has real content to search at once.
 public enum DemoTenant {
     public static let slug = "demo"
 
@@ -20,5 +23,17 @@ public enum DemoTenant {
             organization: organization,
             settings: ServerSettings(description: "A demo server created by `mcplatform serve --demo`.")
         )
+    }
+
+    /// Queues ingestion of `./docs` (the project's documentation, when run from a checkout)
+    /// into the demo server; the ingestion worker picks it up, and unchanged pages are skipped.
+    static func queueDocs(of server: TenantServer, database: any Database, logger: Logger) async throws {
+        let folder = URL(fileURLWithPath: "docs").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: folder) else {
+            logger.notice("no ./docs folder here: the demo server starts without documentation")
+            return
+        }
+        let source = try await DocsStore(database: database).source(serverID: server.id, kind: .folder, location: folder, version: "latest")
+        _ = try await IngestJobStore(database: database).create(source: source, running: false)
     }
 }

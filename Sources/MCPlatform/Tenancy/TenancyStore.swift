@@ -69,10 +69,15 @@ public struct TenancyStore: Sendable {
         return try await database.query(Self.selectServers + filter + " ORDER BY s.slug").map(TenantServer.init)
     }
 
-    /// Deletes the server and, by cascade, everything it owns. Returns whether it existed.
+    /// Deletes the server and everything it owns (by cascade, and its search index). Returns
+    /// whether it existed.
     @discardableResult
     public func deleteServer(slug: String) async throws -> Bool {
-        try await !database.query("DELETE FROM mcp_servers WHERE slug = \(slug) RETURNING id").isEmpty
+        try await database.transaction { db in
+            guard let row = try await db.first("DELETE FROM mcp_servers WHERE slug = \(slug) RETURNING id") else { return false }
+            try await SearchIndex.drop(serverID: try row.decode("id"), in: db)
+            return true
+        }
     }
 
     private static let selectServers: SQLStatement = """

@@ -1,0 +1,307 @@
+import Foundation
+import Yams
+
+/// A documentation page parsed into its title and heading sections.
+public struct ParsedDocument: Sendable, Equatable {
+    public var title: String
+    /// The page as Markdown (JSX, frontmatter and HTML comments removed), for `read_page`.
+    public var markdown: String
+    public var sections: [DocumentSection]
+}
+
+/// The text under one heading, up to the next heading of any level.
+public struct DocumentSection: Sendable, Equatable {
+    /// Headings from the page's top down to this section's own (empty for text before the first heading).
+    public var headingPath: [String]
+    /// The `#fragment` of the heading.
+    public var anchor: String?
+    /// Markdown of the section, its heading line excluded.
+    public var markdown: String
+    /// Character offset of the section (its heading line) in ``ParsedDocument/markdown``.
+    public var offset: Int
+}
+
+/// The formats a page can be written in.
+public enum DocumentFormat: String, Sendable, CaseIterable {
+    case markdown, mdx, restructuredText, plainText, html
+
+    /// The format of a file, by extension; nil for files that are not documentation.
+    public init?(path: String) {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "md", "markdown", "mdown", "mkd": self = .markdown
+        case "mdx": self = .mdx
+        case "rst", "rest": self = .restructuredText
+        case "txt", "text": self = .plainText
+        case "html", "htm", "xhtml": self = .html
+        default: return nil
+        }
+    }
+}
+
+/// Parses pages of every ``DocumentFormat`` into sections.
+public enum DocumentParser {
+    /// Parses `text`. `fallbackTitle` (usually from the file name) is used when the page names none.
+    public static func parse(_ text: String, format: DocumentFormat, fallbackTitle: String) -> ParsedDocument {
+        switch format {
+        case .markdown, .mdx:
+            var (frontmatter, body) = splitFrontmatter(text)
+            if format == .mdx { body = stripJSX(body) }
+            var document = parseMarkdown(stripHTMLComments(body), fallbackTitle: fallbackTitle)
+            if let title = frontmatter["title"], !title.isEmpty { document.title = title }
+            if let description = frontmatter["description"], !description.isEmpty, document.sections.first?.headingPath.isEmpty ?? false {
+                document.sections[0].markdown = description + "\n\n" + document.sections[0].markdown
+            }
+            return document
+        case .restructuredText:
+            return parseMarkdown(restructuredTextToMarkdown(text), fallbackTitle: fallbackTitle)
+        case .plainText:
+            return parseMarkdown(text, fallbackTitle: fallbackTitle, headings: false)
+        case .html:
+            let extracted = HTMLExtractor.extract(text)
+            var document = parseMarkdown(extracted.markdown, fallbackTitle: extracted.title ?? fallbackTitle)
+            if let title = extracted.title, !title.isEmpty { document.title = title }
+            // The HTML's own ids are the real anchors. Headings come in document order, but some
+            // (in tables or lists) are not Markdown headings: match by text, moving forward.
+            var cursor = extracted.headings.startIndex
+            for index in document.sections.indices {
+                guard let text = document.sections[index].headingPath.last,
+                    let match = extracted.headings[cursor...].firstIndex(where: { $0.text == text })
+                else { continue }
+                if let anchor = extracted.headings[match].anchor { document.sections[index].anchor = anchor }
+                cursor = extracted.headings.index(after: match)
+            }
+            return document
+        }
+    }
+
+    // MARK: Markdown
+
+    /// Splits Markdown at ATX (`## Title`) and setext headings, outside fenced code blocks.
+    static func parseMarkdown(_ text: String, fallbackTitle: String, headings: Bool = true) -> ParsedDocument {
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        var sections: [DocumentSection] = [DocumentSection(headingPath: [], anchor: nil, markdown: "", offset: 0)]
+        var stack: [(level: Int, text: String)] = []
+        var slugs = AnchorSlugger()
+        var fence: Substring?
+        var body: [Substring] = []
+        var markdown = ""
+        var title: String?
+
+        func closeSection() {
+            sections[sections.count - 1].markdown = body.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            body.removeAll(keepingCapacity: true)
+        }
+        func open(level: Int, heading rawHeading: String) {
+            closeSection()
+            var heading = rawHeading.trimmingCharacters(in: .whitespaces)
+            var anchor: String?
+            if let range = heading.range(of: #"\s*\{#([A-Za-z0-9_:.-]+)\}$"#, options: .regularExpression) {
+                anchor = String(heading[range].drop(while: { $0 != "#" }).dropFirst().dropLast())
+                heading.removeSubrange(range)
+            }
+            heading = heading.replacingOccurrences(of: #"\s+#+$"#, with: "", options: .regularExpression)
+            if level == 1, title == nil { title = plainText(heading) }
+            while let last = stack.last, last.level >= level { stack.removeLast() }
+            stack.append((level, plainText(heading)))
+            sections.append(
+                DocumentSection(
+                    headingPath: stack.map(\.text), anchor: anchor ?? slugs.slug(heading), markdown: "", offset: markdown.utf16.count)
+            )
+            markdown += String(repeating: "#", count: level) + " " + heading + "\n"
+        }
+
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            let trimmed = line.drop(while: { $0 == " " })
+            if let open = fence {
+                body.append(line)
+                markdown += line + "\n"
+                if trimmed.hasPrefix(open), trimmed.drop(while: { $0 == open.first }).allSatisfy(\.isWhitespace) { fence = nil }
+            } else if let marker = fenceMarker(trimmed), line.prefix(while: { $0 == " " }).count < 4 {
+                fence = marker
+                body.append(line)
+                markdown += line + "\n"
+            } else if headings, let (level, heading) = atxHeading(trimmed), line.prefix(while: { $0 == " " }).count < 4 {
+                open(level: level, heading: heading)
+            } else if headings, index + 1 < lines.count, !trimmed.isEmpty, let level = setextLevel(lines[index + 1]),
+                !line.hasPrefix("    "), body.last?.allSatisfy(\.isWhitespace) ?? true
+            {
+                open(level: level, heading: String(line))
+                index += 1
+            } else {
+                body.append(line)
+                markdown += line + "\n"
+            }
+            index += 1
+        }
+        closeSection()
+        if sections[0].markdown.isEmpty, sections.count > 1 { sections.removeFirst() }
+        return ParsedDocument(
+            title: title ?? fallbackTitle,
+            markdown: markdown.trimmingCharacters(in: .whitespacesAndNewlines),
+            sections: sections
+        )
+    }
+
+    /// "```swift" → "```"; nil when the line opens no fence.
+    static func fenceMarker(_ line: Substring) -> Substring? {
+        for character: Character in ["`", "~"] {
+            let run = line.prefix(while: { $0 == character })
+            if run.count >= 3, character == "~" || !line.dropFirst(run.count).contains("`") { return run }
+        }
+        return nil
+    }
+
+    private static func atxHeading(_ line: Substring) -> (Int, String)? {
+        let hashes = line.prefix(while: { $0 == "#" }).count
+        guard (1...6).contains(hashes) else { return nil }
+        let rest = line.dropFirst(hashes)
+        guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { return nil }
+        let text = rest.trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? nil : (hashes, text)
+    }
+
+    private static func setextLevel(_ line: Substring) -> Int? {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count >= 3 else { return nil }
+        if trimmed.allSatisfy({ $0 == "=" }) { return 1 }
+        if trimmed.allSatisfy({ $0 == "-" }) { return 2 }
+        return nil
+    }
+
+    /// Heading text without Markdown emphasis, code ticks or link syntax.
+    static func plainText(_ markdown: String) -> String {
+        markdown
+            .replacingOccurrences(of: #"!?\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
+            .replacingOccurrences(of: #"[`*_]+"#, with: "", options: .regularExpression)
+            .trimmingCharacters(in: .whitespaces)
+    }
+
+    // MARK: Frontmatter, MDX, comments
+
+    /// YAML frontmatter (`---` … `---` at the very top) as strings, and the rest of the text.
+    static func splitFrontmatter(_ text: String) -> ([String: String], String) {
+        guard text.hasPrefix("---\n") || text.hasPrefix("---\r\n"),
+            let end = text.range(
+                of: #"\r?\n---[ \t]*(\r?\n|$)"#, options: .regularExpression,
+                range: text.index(text.startIndex, offsetBy: 3)..<text.endIndex)
+        else { return ([:], text) }
+        let yaml = String(text[text.index(text.startIndex, offsetBy: 4)..<end.lowerBound])
+        let rest = String(text[end.upperBound...])
+        guard yaml.utf8.count <= 64 * 1024, let object = (try? Yams.load(yaml: yaml)) as? [String: Any] else { return ([:], rest) }
+        var fields: [String: String] = [:]
+        for (key, value) in object {
+            switch value {
+            case let string as String: fields[key] = string
+            case let number as NSNumber: fields[key] = number.stringValue
+            default: continue
+            }
+        }
+        return (fields, rest)
+    }
+
+    /// Removes MDX-only syntax outside code fences: `import`/`export` lines, `{/* comments */}`,
+    /// and JSX component tags (`<Tabs>`, `<TabItem value="x">`, `<Note/>`), keeping their inner text.
+    static func stripJSX(_ text: String) -> String {
+        var output: [Substring] = []
+        var fence: Substring?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop(while: { $0 == " " })
+            if let open = fence {
+                if trimmed.hasPrefix(open) { fence = nil }
+                output.append(line)
+                continue
+            }
+            if let marker = fenceMarker(trimmed) {
+                fence = marker
+                output.append(line)
+                continue
+            }
+            if trimmed.hasPrefix("import ") || trimmed.hasPrefix("export ") { continue }
+            let cleaned = String(line)
+                .replacingOccurrences(of: #"\{/\*.*?\*/\}"#, with: "", options: .regularExpression)
+                .replacingOccurrences(of: #"</?[A-Z][A-Za-z0-9.]*(\s[^<>]*)?/?>"#, with: "", options: .regularExpression)
+            output.append(Substring(cleaned))
+        }
+        return output.joined(separator: "\n")
+    }
+
+    static func stripHTMLComments(_ text: String) -> String {
+        guard text.contains("<!--") else { return text }
+        return text.replacingOccurrences(of: #"<!--[\s\S]*?-->"#, with: "", options: .regularExpression)
+    }
+
+    // MARK: reStructuredText
+
+    /// Enough of reStructuredText for search: underlined (and overlined) section titles become
+    /// Markdown headings, levels in order of first appearance; `::` literal blocks become fences.
+    static func restructuredTextToMarkdown(_ text: String) -> String {
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
+        var levels: [Character] = []
+        var output: [String] = []
+        var index = 0
+        var literal = false
+        func isAdornment(_ line: String) -> Character? {
+            guard let first = line.first, line.count >= 3, "=-~^\"'`#*+:.".contains(first), line.allSatisfy({ $0 == first }) else {
+                return nil
+            }
+            return first
+        }
+        while index < lines.count {
+            let line = lines[index]
+            if literal {
+                if line.isEmpty || line.first == " " || line.first == "\t" {
+                    if !(line.isEmpty && output.last == "```") { output.append(line) }
+                    index += 1
+                    continue
+                }
+                output.append("```")
+                literal = false
+            }
+            if index + 1 < lines.count, !line.trimmingCharacters(in: .whitespaces).isEmpty, isAdornment(line) == nil,
+                let character = isAdornment(lines[index + 1]), lines[index + 1].count >= line.trimmingCharacters(in: .whitespaces).count
+            {
+                if output.last.flatMap(isAdornment) == character { output.removeLast() }
+                if !levels.contains(character) { levels.append(character) }
+                let level = min((levels.firstIndex(of: character) ?? 0) + 1, 6)
+                output.append(String(repeating: "#", count: level) + " " + line.trimmingCharacters(in: .whitespaces))
+                index += 2
+                continue
+            }
+            if line.hasSuffix("::"), !line.hasPrefix("..") {
+                output.append(line.hasSuffix(" ::") || line == "::" ? String(line.dropLast(line == "::" ? 2 : 3)) : String(line.dropLast()))
+                output.append("```")
+                literal = true
+                index += 1
+                continue
+            }
+            output.append(line)
+            index += 1
+        }
+        if literal { output.append("```") }
+        return output.joined(separator: "\n")
+    }
+}
+
+/// GitHub-style heading anchors: lowercase, spaces to `-`, punctuation dropped, duplicates numbered.
+struct AnchorSlugger {
+    private var seen: [String: Int] = [:]
+
+    mutating func slug(_ heading: String) -> String {
+        let plain = DocumentParser.plainText(heading).lowercased()
+        var slug = ""
+        for character in plain {
+            if character.isLetter || character.isNumber || character == "_" || character == "-" {
+                slug.append(character)
+            } else if character == " " {
+                slug.append("-")
+            }
+        }
+        if slug.isEmpty { slug = "section" }
+        let count = seen[slug, default: 0]
+        seen[slug] = count + 1
+        return count == 0 ? slug : "\(slug)-\(count)"
+    }
+}
