@@ -10,24 +10,34 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Ingest documentation into an MCP server (incremental: unchanged pages are skipped).",
         discussion: """
-            SOURCE is a folder or file (.md, .mdx, .rst, .txt, .html), or a git repository (a URL ending in .git, \
+            SOURCE is a folder or file (.md, .mdx, .rst, .txt, .html), an http(s) URL to crawl, an OpenAPI 3 spec \
+            (.json, .yaml or .yml, file or URL: one page per operation), or a git repository (a URL ending in .git, \
             git@host:path, ssh://…, or any repository with --git).
             """
     )
 
     @Argument(help: "Slug of the MCP server.") var server: String
-    @Argument(help: "What to ingest: a folder, a file, or a git repository.") var source: String
+    @Argument(help: "What to ingest: a folder, a file, a website URL, or a git repository.") var source: String
     @Option(help: "Version label of these docs.") var version: String = "latest"
     @Flag(help: "Treat SOURCE as a git repository.") var git = false
+    @Flag(help: "Treat SOURCE as an OpenAPI 3 spec (implied by .json, .yaml and .yml).") var openapi = false
     @Option(help: "Git branch, tag or commit (default: the repository's default branch).") var gitRef: String?
     @Option(help: "The docs subfolder of the git repository.") var gitPath: String?
+    @Option(help: "Website: most pages to fetch.") var maxPages: Int = 1000
+    @Option(help: "Website: most links to follow from the start URL.") var maxDepth: Int = 10
+    @Option(help: "Website: milliseconds between requests (robots.txt's Crawl-delay wins when longer).") var crawlDelayMs: Int = 200
     @OptionGroup var storage: DatabaseOptions
 
     func run() async throws {
         let version = version.trimmingCharacters(in: .whitespaces)
         guard !version.isEmpty, version.count <= 100 else { throw ValidationError("--version must be 1 to 100 characters") }
         let (kind, location) = try sourceKindAndLocation()
-        let settings = SourceSettings(gitRef: gitRef, gitPath: gitPath)
+        guard (1...100_000).contains(maxPages), (0...100).contains(maxDepth), (0...60_000).contains(crawlDelayMs) else {
+            throw ValidationError("--max-pages must be 1 to 100000, --max-depth 0 to 100 and --crawl-delay-ms 0 to 60000")
+        }
+        let settings = SourceSettings(
+            gitRef: gitRef, gitPath: gitPath, maximumPages: maxPages, maximumDepth: maxDepth, crawlDelayMilliseconds: crawlDelayMs
+        )
         let configuration = try storage.configuration()
         let interactive = isatty(STDERR_FILENO) == 1
         let (finished, failed) = try await storage.withDatabase { database in
@@ -41,7 +51,10 @@ struct IngestCommand: AsyncParsableCommand {
             let job = try await jobs.create(source: source, running: true)
             var logger = Logger(label: "mcplatform")
             logger.logLevel = .warning
-            let runner = IngestRunner(database: database, cacheDirectory: configuration.dataDirectory, logger: logger)
+            // The operator's own command may crawl sites on private networks (staging, intranet docs).
+            var limits = IngestLimits()
+            limits.allowPrivateNetworks = true
+            let runner = IngestRunner(database: database, limits: limits, cacheDirectory: configuration.dataDirectory, logger: logger)
             let finished = try await runner.run(job) { job, url in
                 ProgressBar.draw(job, current: url, interactive: interactive)
             }
@@ -69,12 +82,14 @@ struct IngestCommand: AsyncParsableCommand {
             let isLocal = !source.contains("://") && !source.hasPrefix("git@")
             return (.git, isLocal ? URL(fileURLWithPath: source).standardizedFileURL.path : source)
         }
+        let isSpec = openapi || ["json", "yaml", "yml"].contains((source as NSString).pathExtension.lowercased())
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
-            throw ValidationError("crawling websites is not available in this version; ingest a folder, a file or a git repository")
+            guard let url = URL(string: source), url.host != nil else { throw ValidationError("invalid URL: \(source)") }
+            return (isSpec ? .openapi : .website, url.absoluteString)
         }
         let path = URL(fileURLWithPath: source).standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no such file or folder: \(source)") }
-        return (.folder, path)
+        return (isSpec ? .openapi : .folder, path)
     }
 }
 

@@ -253,6 +253,39 @@ import Testing
         }
     }
 
+    @Test func openAPISpecsBecomeOnePagePerOperation() async throws {
+        let spec = """
+            openapi: 3.0.3
+            info: {title: Pets, version: "1.0"}
+            paths:
+              /pets:
+                post:
+                  operationId: createPet
+                  summary: Create a pet
+                  requestBody:
+                    content:
+                      application/json:
+                        schema: {type: object, properties: {name: {type: string, description: The pet's name}}}
+                  responses: {"201": {description: Created}}
+                get:
+                  operationId: listPets
+                  summary: List pets
+                  responses: {"200": {description: OK}}
+            """
+        try await Self.withDocs(.sqlite, files: ["pets.yaml": spec]) { platform, server, folder in
+            let specFolder = Folder(url: folder.url.appendingPathComponent("pets.yaml"))
+            let job = try await Self.ingest(specFolder, into: server, platform: platform, kind: .openapi)
+            #expect(job.status == .succeeded, "\(job.error ?? "")")
+            #expect(job.pagesIndexed == 3)
+            #expect(
+                try await Self.topURLs("how do I create a pet", server: server, platform: platform).first?.hasPrefix("pets.yaml#createPet")
+                    == true)
+            let broken = try await Self.ingest(
+                Folder(url: folder.url.appendingPathComponent("missing.yaml")), into: server, platform: platform, kind: .openapi)
+            #expect(broken.status == .failed)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func missingFolderFailsTheJob(backend: Backend) async throws {
         try await Self.withDocs(backend, files: [:]) { platform, server, folder in

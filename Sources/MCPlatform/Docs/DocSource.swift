@@ -48,12 +48,18 @@ public struct SourceSettings: Sendable, Equatable, Codable {
     public var maximumPages: Int?
     /// Website: most links to follow from the start URL.
     public var maximumDepth: Int?
+    /// Website: milliseconds between request starts (robots.txt's `Crawl-delay` wins when longer).
+    public var crawlDelayMilliseconds: Int?
 
-    public init(gitRef: String? = nil, gitPath: String? = nil, maximumPages: Int? = nil, maximumDepth: Int? = nil) {
+    public init(
+        gitRef: String? = nil, gitPath: String? = nil, maximumPages: Int? = nil, maximumDepth: Int? = nil,
+        crawlDelayMilliseconds: Int? = nil
+    ) {
         self.gitRef = gitRef
         self.gitPath = gitPath
         self.maximumPages = maximumPages
         self.maximumDepth = maximumDepth
+        self.crawlDelayMilliseconds = crawlDelayMilliseconds
     }
 
     var json: String {

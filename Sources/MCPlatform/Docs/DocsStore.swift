@@ -75,10 +75,12 @@ public struct DocsStore: Sendable {
     func knownPages(sourceID: Int64, serverID: Int64) async throws -> [String: KnownPage] {
         var pages: [String: KnownPage] = [:]
         for row in try await database.query(
-            "SELECT url, content_hash, etag, last_modified FROM doc_pages WHERE source_id = \(sourceID) AND server_id = \(serverID)"
+            "SELECT url, content_hash, etag, last_modified, links FROM doc_pages WHERE source_id = \(sourceID) AND server_id = \(serverID)"
         ) {
+            let links = try row.decode("links", as: String?.self).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
             pages[try row.decode("url")] = KnownPage(
-                contentHash: try row.decode("content_hash"), etag: try row.decode("etag"), lastModified: try row.decode("last_modified")
+                contentHash: try row.decode("content_hash"), etag: try row.decode("etag"), lastModified: try row.decode("last_modified"),
+                links: links ?? []
             )
         }
         return pages
@@ -90,6 +92,7 @@ public struct DocsStore: Sendable {
         let url = fetched.url
         let bytes = fetched.data.count
         let chunks = chunker.chunks(of: document)
+        let links = try fetched.links.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let titleTerms = SearchTokenizer.terms(document.title)
         try await database.transaction { db in
             try await SearchIndex.prepare(serverID: source.serverID, in: db)
@@ -101,16 +104,19 @@ public struct DocsStore: Sendable {
                 try await db.query(
                     """
                     UPDATE doc_pages SET title = \(document.title), content = \(document.markdown), content_hash = \(contentHash),
-                        etag = \(fetched.etag), last_modified = \(fetched.lastModified), bytes = \(bytes), updated_at = \(Date())
+                        etag = \(fetched.etag), last_modified = \(fetched.lastModified), links = \(links), bytes = \(bytes),
+                        updated_at = \(Date())
                     WHERE id = \(pageID)
                     """
                 )
             } else {
                 pageID = try await db.one(
                     """
-                    INSERT INTO doc_pages (server_id, source_id, version, url, title, content, content_hash, etag, last_modified, bytes, updated_at)
+                    INSERT INTO doc_pages (
+                        server_id, source_id, version, url, title, content, content_hash, etag, last_modified, links, bytes, updated_at
+                    )
                     VALUES (\(source.serverID), \(source.id), \(source.version), \(url), \(document.title), \(document.markdown),
-                            \(contentHash), \(fetched.etag), \(fetched.lastModified), \(bytes), \(Date()))
+                            \(contentHash), \(fetched.etag), \(fetched.lastModified), \(links), \(bytes), \(Date()))
                     RETURNING id
                     """
                 ).decode("id")

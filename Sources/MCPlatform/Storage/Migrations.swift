@@ -74,6 +74,7 @@ public enum Migrations {
                 content_hash TEXT NOT NULL,
                 etag TEXT,
                 last_modified TEXT,
+                links TEXT,
                 bytes BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL,
                 UNIQUE (source_id, url)

@@ -23,6 +23,9 @@ public struct FetchedDocument: Sendable {
     /// HTTP validators for conditional re-fetching, stored with the page.
     public var etag: String?
     public var lastModified: String?
+    /// Links the page holds (crawled pages), stored so that a later crawl can follow them even
+    /// when the server answers "not modified".
+    public var links: [String]?
 }
 
 /// Stored facts about a page that a source can use to skip unchanged pages.
@@ -30,6 +33,7 @@ public struct KnownPage: Sendable {
     public let contentHash: String
     public let etag: String?
     public let lastModified: String?
+    public let links: [String]
 }
 
 /// A kind of documentation source (folder, website, git repository, OpenAPI spec).

@@ -7,6 +7,9 @@ public struct IngestLimits: Sendable {
     public var maximumPageBytes = 4 << 20
     /// Total bytes of pages a server may hold.
     public var maximumServerBytes = 512 << 20
+    /// Whether websites on private and loopback addresses may be crawled (the operator's own
+    /// CLI, tests); off for anything a customer can start, so it cannot probe our network.
+    public var allowPrivateNetworks = false
 
     public init() {}
 }
@@ -58,6 +61,10 @@ public struct IngestRunner: Sendable {
         return finished
     }
 
+    private var fetcher: WebFetcher {
+        WebFetcher(maximumBytes: limits.maximumPageBytes, allowPrivateNetworks: limits.allowPrivateNetworks)
+    }
+
     private func documentSource(for source: DocSource) throws(IngestError) -> any DocumentSource {
         switch source.kind {
         case .folder:
@@ -67,8 +74,16 @@ public struct IngestRunner: Sendable {
                 repository: source.location, ref: source.settings.gitRef, subfolder: source.settings.gitPath,
                 cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("git"), maximumPageBytes: limits.maximumPageBytes
             )
-        case .website, .openapi:
-            throw .sourceUnavailable("\(source.kind.rawValue) sources are not supported by this version")
+        case .website:
+            guard let start = URL(string: source.location) else { throw .sourceUnavailable("invalid URL \(source.location)") }
+            var website = WebsiteSource(start: start, fetcher: fetcher)
+            if let pages = source.settings.maximumPages { website.maximumPages = pages }
+            if let depth = source.settings.maximumDepth { website.maximumDepth = depth }
+            if let delay = source.settings.crawlDelayMilliseconds { website.politenessDelay = .milliseconds(delay) }
+            return website
+        case .openapi:
+            return OpenAPISource(
+                location: source.location, fetcher: WebFetcher(maximumBytes: 20 << 20, allowPrivateNetworks: limits.allowPrivateNetworks))
         }
     }
 
