@@ -142,6 +142,11 @@ import Testing
         #expect(!withCode[0].prose.contains("line_1 = 1"))
     }
 
+    @Test func linkTargetsAreNotProse() {
+        let (prose, _) = Chunker.separateCode("See [the guide](guide/setup.html \"Setup\") and ![diagram](img/arch.png).")
+        #expect(prose == "See the guide and diagram.")
+    }
+
     @Test func inlineCodeCountsAsCode() {
         let (prose, code) = Chunker.separateCode("Call `client.connect()` then `close`.")
         #expect(prose == "Call `client.connect()` then `close`.")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A searchable piece of a page: one heading section, or part of a long one.
 public struct DocumentChunk: Sendable, Equatable {
     public var position: Int
@@ -98,6 +100,12 @@ public struct Chunker: Sendable {
                 }
             }
         }
-        return (prose.joined(separator: "\n"), code.joined(separator: "\n"))
+        return (Self.withoutLinkTargets(prose.joined(separator: "\n")), code.joined(separator: "\n"))
+    }
+
+    /// `[text](target)` → `text`, `![alt](src)` → `alt`: link targets are addresses, not prose.
+    static func withoutLinkTargets(_ markdown: String) -> String {
+        guard markdown.contains("](") else { return markdown }
+        return markdown.replacingOccurrences(of: #"!?\[([^\]]*)\]\([^)\s]*(?:\s+"[^"]*")?\)"#, with: "$1", options: .regularExpression)
     }
 }

@@ -19,6 +19,9 @@ public struct DocsSearch: Sendable {
 
     /// Chunks fetched from the index per query, before grouping into pages.
     static let candidateChunks = 100
+    /// How many further sections of a page add to its score, and by what share of theirs.
+    static let supportingSections = 5
+    static let supportWeight = 0.3
     /// Longest snippet, in characters.
     static let snippetCharacters = 360
 
@@ -49,23 +52,37 @@ public struct DocsSearch: Sendable {
         var chunks: [Int64: SQLRow] = [:]
         for row in rows { chunks[try row.decode("id")] = row }
 
-        var seenPages = Set<Int64>()
-        var results: [SearchResult] = []
+        // Group chunks per page. A page scores its best section plus a share of its next best
+        // ones, so a page that answers from several angles beats one stray match.
+        var pages: [(pageID: Int64, best: SQLRow, bestScore: Double, score: Double, matched: Int)] = []
+        var pageIndex: [Int64: Int] = [:]
         for match in matches {
-            guard let chunk = chunks[match.chunkID], seenPages.insert(try chunk.decode("page_id")).inserted else { continue }
-            let url: String = try chunk.decode("url")
-            let anchor: String? = try chunk.decode("anchor")
+            guard let chunk = chunks[match.chunkID] else { continue }
+            let pageID: Int64 = try chunk.decode("page_id")
+            if let index = pageIndex[pageID] {
+                pages[index].matched += 1
+                if pages[index].matched <= Self.supportingSections { pages[index].score += match.score * Self.supportWeight }
+            } else {
+                pageIndex[pageID] = pages.count
+                pages.append((pageID, chunk, match.score, match.score, 1))
+            }
+        }
+        pages.sort { $0.score != $1.score ? $0.score > $1.score : $0.pageID < $1.pageID }
+        var results: [SearchResult] = []
+        for page in pages.dropFirst(offset).prefix(limit) {
+            let url: String = try page.best.decode("url")
+            let anchor: String? = try page.best.decode("anchor")
             results.append(
                 SearchResult(
                     url: anchor.map { "\(url)#\($0)" } ?? url,
-                    title: try chunk.decode("title"),
-                    section: try chunk.decode("heading_path"),
-                    snippet: Self.snippet(of: try chunk.decode("text"), terms: Set(terms)),
-                    score: (match.score * 1000).rounded() / 1000
+                    title: try page.best.decode("title"),
+                    section: try page.best.decode("heading_path"),
+                    snippet: Self.snippet(of: try page.best.decode("text"), terms: Set(terms)),
+                    score: (page.score * 1000).rounded() / 1000
                 )
             )
         }
-        return (version, Array(results.dropFirst(offset).prefix(limit)))
+        return (version, results)
     }
 
     /// `requested` if the server has it, else the latest version; nil when the server has no docs.
