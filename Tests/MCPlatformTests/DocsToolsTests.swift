@@ -111,6 +111,56 @@ import Testing
     }
 }
 
+@Suite struct DocsResourcesTests {
+    @Test func pagesAreResourcesListedInPagesAndReadable() async throws {
+        var files: [String: String] = [:]
+        for index in 0..<205 { files[String(format: "pages/p%03d.md", index)] = "# Page \(index)\n\nContent \(index)." }
+        let folder = try DocsIngestionTests.Folder(files)
+        defer { try? FileManager.default.removeItem(at: folder.url) }
+        try await Backend.sqlite.withDatabase { database in
+            let platform = Platform.test(database: database)
+            let organization = try await platform.tenancy.createOrganization(slug: Slug("acme"), name: "Acme")
+            let server = try await platform.tenancy.createServer(slug: Slug("guide"), name: "Acme Docs", organization: organization)
+            _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform, version: "1.0 beta")
+            try await Application(router: buildRouter(platform: platform), logger: .quiet).test(.router) { client in
+                let mcp = MCPClient(client: client)
+                let (session, initialize) = try await mcp.initialize()
+                #expect((initialize["capabilities"] as? [String: Any])?["resources"] != nil)
+
+                var uris: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await mcp.call("resources/list", cursor.map { ["cursor": $0] } ?? [:], session: session)
+                    let resources = try #require(page["resources"] as? [[String: Any]])
+                    #expect(resources.count <= 100)
+                    uris += resources.compactMap { $0["uri"] as? String }
+                    cursor = page["nextCursor"] as? String
+                } while cursor != nil
+                #expect(uris.count == 205)
+                #expect(Set(uris).count == 205)
+                #expect(uris.first == "docs://1.0%20beta/pages/p000.md")
+
+                let read = try await mcp.call("resources/read", ["uri": uris[42]], session: session)
+                let contents = try #require((read["contents"] as? [[String: Any]])?.first)
+                #expect(contents["mimeType"] as? String == "text/markdown")
+                #expect((contents["text"] as? String)?.contains("Content 42.") == true)
+
+                let templates = try await mcp.call("resources/templates/list", [:], session: session)
+                #expect((templates["resourceTemplates"] as? [[String: Any]])?.first?["uriTemplate"] as? String == "docs://{version}/{+url}")
+
+                for (method, params, code) in [
+                    ("resources/read", ["uri": "docs://1.0%20beta/missing.md"], -32002), ("resources/read", ["uri": "https://x"], -32002),
+                    ("resources/list", ["cursor": "bogus"], -32602), ("resources/read", [:], -32602),
+                ] as [(String, [String: String], Int)] {
+                    let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 9, "method": method, "params": params])
+                    let response = try await mcp.post(String(decoding: body, as: UTF8.self), session: session)
+                    #expect(response.errorCode == code, "\(method) \(params)")
+                }
+            }
+        }
+    }
+}
+
 extension MCPClient {
     /// The result of a JSON-RPC request in `session`.
     func call(_ method: String, _ params: [String: Any], session: String) async throws -> [String: Any] {

@@ -121,6 +121,12 @@ def test_ingest_then_search_with_the_mcp_client(cli: Cli, tenant: Tenant, backen
             content = html.structured_content["content"]
             assert "acme deploy --dry-run --env staging" in content and "Blog" not in content, content
 
+            resources = await session.list_resources()
+            uris = sorted(str(resource.uri) for resource in resources.resources)
+            assert "docs://1.0/guides/authentication.md" in uris and len(uris) == 5, uris
+            page = await session.read_resource("docs://1.0/guides/authentication.md")
+            assert "## Rotate a key" in page.contents[0].text, page
+
             sources = await session.call_tool("list_sources", {})
             assert sources.structured_content["versions"] == ["1.0"]
             assert isinstance(_text(sources), str) and str(docs) not in _text(sources)

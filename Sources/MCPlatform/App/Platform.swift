@@ -12,6 +12,8 @@ public struct Platform: Sendable {
     public let tenancy: TenancyStore
     public let sessions: MCPSessionStore
     public let tools: ToolRegistry
+    /// What `resources/*` serve: the documentation pages.
+    public let resources: any MCPResourceProvider
 
     public init(configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard) {
         self.configuration = configuration
@@ -20,6 +22,7 @@ public struct Platform: Sendable {
         self.tenancy = TenancyStore(database: database)
         self.sessions = MCPSessionStore(database: database, idleTimeout: configuration.sessionIdleTimeout)
         self.tools = tools
+        self.resources = DocsResources()
     }
 }
 

@@ -17,6 +17,8 @@ public struct JSONRPCError: Error, Sendable, Encodable, Equatable {
     public static let methodNotFoundCode = -32601
     public static let invalidParamsCode = -32602
     public static let internalErrorCode = -32603
+    /// MCP's "Resource not found" (revisions up to 2025-11-25).
+    public static let resourceNotFoundCode = -32002
 
     public static func parseError(_ detail: String) -> Self {
         Self(code: parseErrorCode, message: "Parse error: \(detail)")

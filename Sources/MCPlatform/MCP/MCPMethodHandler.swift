@@ -22,7 +22,7 @@ struct MCPMethodHandler: Sendable {
         )
         let result = Initialize.Result(
             protocolVersion: version,
-            capabilities: Server.Capabilities(tools: .init(listChanged: false)),
+            capabilities: Server.Capabilities(resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)),
             serverInfo: Server.Info(
                 name: server.slug,
                 version: Platform.version,
@@ -46,6 +46,19 @@ struct MCPMethodHandler: Sendable {
                 return .result(ListTools.Result(tools: tools.map(\.definition)))
             case "tools/call":
                 return .result(try await callTool(params: params, server: server, session: session, logger: logger))
+            case "resources/list":
+                let request = try decodeParams(ListResources.Parameters.self, from: params)
+                return .result(try await platform.resources.list(server: server, cursor: request.cursor, platform: platform))
+            case "resources/templates/list":
+                return .result(ListResourceTemplates.Result(templates: platform.resources.templates))
+            case "resources/read":
+                let request = try decodeParams(ReadResource.Parameters.self, from: params)
+                guard let result = try await platform.resources.read(uri: request.uri, server: server, platform: platform) else {
+                    return .error(
+                        JSONRPCError(
+                            code: JSONRPCError.resourceNotFoundCode, message: "Resource not found", data: ["uri": .string(request.uri)]))
+                }
+                return .result(result)
             default:
                 return .error(.methodNotFound(method))
             }

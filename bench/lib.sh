@@ -1,0 +1,86 @@
+# Shared helpers for bench/ingest.sh and bench/search-load.sh (sourced, not run).
+#
+# Provides: BENCH, REPO, DOCS_ROOT, PY (bench/.venv's python, from requirements.txt),
+# bench_setup (temp dir $WORK, a private copy of the binary in $BIN, the EXIT trap),
+# copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0), stop_server,
+# pg_create_db URL NAME (prints the new database's URL), pg_drop_db URL NAME.
+# The binary is $MCPLATFORM_BIN or .build/release/mcplatform; these scripts never build it.
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH/.." && pwd)
+DOCS_ROOT=/usr/share/doc/python-django-doc/html
+SERVER_PID=
+
+# bench/.venv from bench/requirements.txt, recreated when that file or the Python changes.
+bench_venv() {
+    local venv=$BENCH/.venv want
+    want=$({ cat "$BENCH/requirements.txt"; python3 -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)
+    if [[ ! -x $venv/bin/python || $(cat "$venv/.requirements.sha256" 2>/dev/null) != "$want" ]]; then
+        echo "setting up $venv" >&2
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$BENCH/requirements.txt"
+        echo "$want" >"$venv/.requirements.sha256"
+    fi
+    PY=$venv/bin/python
+}
+
+bench_setup() {
+    local src=${MCPLATFORM_BIN:-$REPO/.build/release/mcplatform}
+    [[ -x $src ]] || { echo "$src is missing: swift build -c release --product mcplatform" >&2; exit 1; }
+    [[ -d $DOCS_ROOT ]] || { echo "the Django docs are missing: apt-get install -y python-django-doc" >&2; exit 1; }
+    bench_venv
+    WORK=$(mktemp -d)
+    trap bench_cleanup EXIT
+    BIN=$WORK/mcplatform
+    cp "$src" "$BIN" # a rebuild during the run must not change the binary under us
+}
+
+# Runs on EXIT: the server, the script's own cleanup hook (if defined), the temp dir.
+bench_cleanup() {
+    stop_server
+    if declare -F on_exit >/dev/null; then on_exit || true; fi
+    rm -rf "$WORK"
+}
+
+# The 526 non-FAQ pages the retrieval benchmark uses (bench/retrieval/README.md).
+copy_corpus() {
+    (cd "$BENCH/retrieval" && "$PY" dataset.py --root "$DOCS_ROOT" --out "$WORK/faq.json" --copy-corpus "$1" >/dev/null)
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_server DB_ARGS… → `mcplatform serve` on 127.0.0.1:$PORT pinned to CPU 0, healthy.
+start_server() {
+    PORT=$(free_port)
+    taskset -c 0 "$BIN" serve --host 127.0.0.1 --port "$PORT" --log-level error "$@" >"$WORK/serve.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 150); do
+        curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    echo "mcplatform serve did not become healthy:" >&2
+    tail -5 "$WORK/serve.log" >&2
+    exit 1
+}
+
+stop_server() {
+    if [[ -n $SERVER_PID ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=
+    fi
+}
+
+# A database per run on the cluster of URL (e.g. the one scripts/start-postgres printed).
+pg_create_db() {
+    psql -X -q -v ON_ERROR_STOP=1 "$1" -c "CREATE DATABASE \"$2\"" >/dev/null
+    echo "${1%/*}/$2"
+}
+
+pg_drop_db() {
+    psql -X -q "$1" -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)" >/dev/null 2>&1 || true
+}
