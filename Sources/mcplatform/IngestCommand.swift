@@ -52,7 +52,7 @@ struct IngestCommand: AsyncParsableCommand {
             var logger = Logger(label: "mcplatform")
             logger.logLevel = .warning
             // The operator's own command may crawl sites on private networks (staging, intranet docs).
-            var limits = IngestLimits()
+            var limits = configuration.ingestLimits
             limits.allowPrivateNetworks = true
             let runner = IngestRunner(database: database, limits: limits, cacheDirectory: configuration.dataDirectory, logger: logger)
             let finished = try await runner.run(job) { job, url in

@@ -19,6 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest accepted request body in bytes. Env: MCPLATFORM_MAX_BODY_BYTES. Default: 1048576.") var maxBodyBytes: String?
     @Option(help: "Seconds after which an idle MCP session expires. Env: MCPLATFORM_SESSION_IDLE_TIMEOUT. Default: 86400.")
     var sessionIdleTimeout: String?
+    @Option(help: "Largest documentation page ingested, in KiB. Env: MCPLATFORM_MAX_PAGE_KB. Default: 4096.") var maxPageKb: String?
+    @Option(help: "Documentation bytes per server, in MiB. Env: MCPLATFORM_DOCS_QUOTA_MB. Default: 512.") var docsQuotaMb: String?
+    @Flag(help: "Let ingestion jobs fetch from private and loopback addresses. Env: MCPLATFORM_ALLOW_PRIVATE_URLS=true.")
+    var allowPrivateURLs = false
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: MCPLATFORM_LOG_LEVEL. Default: info.") var logLevel: String?
     @Option(help: "text or json. Env: MCPLATFORM_LOG_FORMAT. Default: text.") var logFormat: String?
     @Flag(help: "Create a demo organization and server when missing. Env: MCPLATFORM_DEMO=true.") var demo = false
@@ -35,7 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.sessionIdleTimeout] = sessionIdleTimeout
         flags[.logLevel] = logLevel
         flags[.logFormat] = logFormat
+        flags[.maxPageKilobytes] = maxPageKb
+        flags[.docsQuotaMegabytes] = docsQuotaMb
         if demo { flags[.demo] = "true" }
+        if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
 
         let level = configuration.logLevel

@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var maxBodyBytes = 1 << 20
     /// MCP sessions idle for longer are expired.
     public var sessionIdleTimeout: TimeInterval = 24 * 3600
+    /// Limits of documentation ingestion: page size, bytes per server, private networks.
+    public var ingestLimits = IngestLimits()
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .text
     /// Create the `demo` organization and server on start when they don't exist.
@@ -67,6 +69,9 @@ extension AppConfiguration {
         case databasePoolSize = "db-pool-size"
         case maxBodyBytes = "max-body-bytes"
         case sessionIdleTimeout = "session-idle-timeout"
+        case maxPageKilobytes = "max-page-kb"
+        case docsQuotaMegabytes = "docs-quota-mb"
+        case allowPrivateURLs = "allow-private-urls"
         case logLevel = "log-level"
         case logFormat = "log-format"
         case demo
@@ -109,6 +114,8 @@ extension AppConfiguration {
         if let size = try integer(.databasePoolSize, in: 1...500) { databasePoolSize = size }
         if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
         if let seconds = try integer(.sessionIdleTimeout, in: 60...(30 * 86400)) { sessionIdleTimeout = TimeInterval(seconds) }
+        if let kilobytes = try integer(.maxPageKilobytes, in: 16...(64 << 10)) { ingestLimits.maximumPageBytes = kilobytes << 10 }
+        if let megabytes = try integer(.docsQuotaMegabytes, in: 1...(1 << 20)) { ingestLimits.maximumServerBytes = megabytes << 20 }
         if let text = value(.logLevel) {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 throw ConfigurationError(
@@ -122,12 +129,15 @@ extension AppConfiguration {
             }
             logFormat = format
         }
-        if let text = value(.demo) {
+        func flag(_ setting: Setting) throws(ConfigurationError) -> Bool? {
+            guard let text = value(setting) else { return nil }
             guard let flag = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][text.lowercased()] else {
-                throw ConfigurationError(setting: .demo, value: text, expected: "true or false")
+                throw ConfigurationError(setting: setting, value: text, expected: "true or false")
             }
-            seedDemo = flag
+            return flag
         }
+        if let demo = try flag(.demo) { seedDemo = demo }
+        if let allow = try flag(.allowPrivateURLs) { ingestLimits.allowPrivateNetworks = allow }
         if let secretKey { _ = try SecretKey(base64: secretKey) }
     }
 }

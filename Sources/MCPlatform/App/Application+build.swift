@@ -40,7 +40,9 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             SessionSweeper(sessions: platform.sessions, interval: .seconds(600), logger: logger),
             IngestWorker(
                 jobs: IngestJobStore(database: database),
-                runner: IngestRunner(database: database, cacheDirectory: configuration.dataDirectory, logger: logger),
+                runner: IngestRunner(
+                    database: database, limits: configuration.ingestLimits, cacheDirectory: configuration.dataDirectory, logger: logger
+                ),
                 pollInterval: .seconds(2), logger: logger
             ),
         ],
