@@ -24,6 +24,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 bench_setup
+BACKEND=$([[ -n $DATABASE ]] && echo PostgreSQL || echo SQLite)
 DB_ARGS=(--data-dir "$WORK/data")
 if [[ -n $DATABASE ]]; then
     DB_NAME=bench_load_$$
@@ -37,7 +38,7 @@ copy_corpus "$WORK/docs"
 "$BIN" ingest django "$WORK/docs" --version 3.2 "${DB_ARGS[@]}" 2>/dev/null >&2
 start_server "${DB_ARGS[@]}"
 
-echo "search_docs load: $(find "$WORK/docs" -type f | wc -l) Django pages on ${DATABASE:+PostgreSQL}${DATABASE:-SQLite};" \
+echo "search_docs load: $(find "$WORK/docs" -type f | wc -l) Django pages on ${BACKEND};" \
     "server on CPU 0, load generator (Python asyncio + httpx) on CPU 1; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 taskset -c 1 "$PY" "$BENCH/search-load.py" "http://127.0.0.1:$PORT/mcp/django" \
     --duration "$DURATION" --concurrency "$CONCURRENCY" --server-pid "$SERVER_PID"

@@ -21,11 +21,15 @@ struct ServeCommand: AsyncParsableCommand {
     var sessionIdleTimeout: String?
     @Option(help: "Largest documentation page ingested, in KiB. Env: MCPLATFORM_MAX_PAGE_KB. Default: 4096.") var maxPageKb: String?
     @Option(help: "Documentation bytes per server, in MiB. Env: MCPLATFORM_DOCS_QUOTA_MB. Default: 512.") var docsQuotaMb: String?
-    @Flag(help: "Let ingestion jobs fetch from private and loopback addresses. Env: MCPLATFORM_ALLOW_PRIVATE_URLS=true.")
+    @Flag(
+        name: .customLong("allow-private-urls"),
+        help: "Let ingestion jobs fetch from private and loopback addresses. Env: MCPLATFORM_ALLOW_PRIVATE_URLS=true.")
     var allowPrivateURLs = false
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: MCPLATFORM_LOG_LEVEL. Default: info.") var logLevel: String?
     @Option(help: "text or json. Env: MCPLATFORM_LOG_FORMAT. Default: text.") var logFormat: String?
     @Flag(help: "Create a demo organization and server when missing. Env: MCPLATFORM_DEMO=true.") var demo = false
+    @Option(help: "Bearer token of the admin API (/api/v1), at least 24 characters; unset disables it. Env: MCPLATFORM_ADMIN_TOKEN.")
+    var adminToken: String?
 
     func run() async throws {
         var flags = storage.flags
@@ -41,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.logFormat] = logFormat
         flags[.maxPageKilobytes] = maxPageKb
         flags[.docsQuotaMegabytes] = docsQuotaMb
+        flags[.adminToken] = adminToken
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -99,3 +100,28 @@ def test_unreachable_site_fails_cleanly(cli: Cli, sqlite_backend: Backend) -> No
     proc = cli.run("ingest", tenant.slug, "http://127.0.0.1:9/docs/", *sqlite_backend.args(), check=False)
     assert proc.returncode != 0
     assert "ingestion failed: cannot reach http://127.0.0.1:9/" in proc.stderr, proc.stderr
+
+
+ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef"
+
+
+def test_admin_api_queues_a_crawl_that_the_server_runs(
+    cli: Cli, tenant: Tenant, backend: Backend, server_factory: ServerFactory, site: str
+) -> None:
+    server = server_factory.start(backend, extra_args=["--admin-token", ADMIN_TOKEN, "--allow-private-urls"])
+    auth = {"authorization": f"Bearer {ADMIN_TOKEN}"}
+    with http_client() as client:
+        refused = client.get(f"{server.base_url}/api/v1/servers/{tenant.slug}/sources")
+        assert refused.status_code == 401, refused.text
+        created = client.post(
+            f"{server.base_url}/api/v1/servers/{tenant.slug}/sources",
+            headers=auth,
+            json={"kind": "website", "location": f"{site}/docs/index.html", "version": "web"},
+        )
+        assert created.status_code == 202, created.text
+        job_url = f"{server.base_url}/api/v1/jobs/{created.json()['job']['id']}"
+        deadline = time.monotonic() + 30
+        while (job := client.get(job_url, headers=auth).json())["status"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.3)
+    assert job["status"] == "succeeded" and job["pagesIndexed"] == 2, job
+    assert search(server.base_url, tenant.slug, "create a widget")[0]["url"].endswith("quickstart.html#first-widget")

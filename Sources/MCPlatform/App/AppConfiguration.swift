@@ -28,6 +28,8 @@ public struct AppConfiguration: Sendable {
     public var ingestLimits = IngestLimits()
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .text
+    /// Bearer token of the operator's admin API (`/api/v1`); nil disables the API.
+    public var adminToken: String?
     /// Create the `demo` organization and server on start when they don't exist.
     public var seedDemo = false
 
@@ -75,6 +77,7 @@ extension AppConfiguration {
         case logLevel = "log-level"
         case logFormat = "log-format"
         case demo
+        case adminToken = "admin-token"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -111,6 +114,12 @@ extension AppConfiguration {
         databaseURL = value(.database)
         if let directory = value(.dataDir) { dataDirectory = directory }
         secretKey = value(.secretKey)
+        if let token = value(.adminToken) {
+            guard token.count >= 24 else {
+                throw ConfigurationError(setting: .adminToken, value: token, expected: "at least 24 characters (openssl rand -hex 24)")
+            }
+            adminToken = token
+        }
         if let size = try integer(.databasePoolSize, in: 1...500) { databasePoolSize = size }
         if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
         if let seconds = try integer(.sessionIdleTimeout, in: 60...(30 * 86400)) { sessionIdleTimeout = TimeInterval(seconds) }
@@ -149,6 +158,6 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public let expected: String
 
     public var description: String {
-        "invalid --\(setting.rawValue) / \(setting.environmentVariable) '\(setting == .secretKey ? "…" : value)': expected \(expected)"
+        "invalid --\(setting.rawValue) / \(setting.environmentVariable) '\([.secretKey, .adminToken].contains(setting) ? "…" : value)': expected \(expected)"
     }
 }

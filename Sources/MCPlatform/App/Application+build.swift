@@ -57,6 +57,8 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     router.add(middleware: RequestLogMiddleware())
     HealthRoutes(database: platform.database).addRoutes(to: router)
     MCPEndpoint(platform: platform).addRoutes(to: router)
+    let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: platform.configuration.adminToken))
+    DocsAdminRoutes(platform: platform).addRoutes(to: api)
     return router
 }
 
