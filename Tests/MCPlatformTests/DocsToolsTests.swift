@@ -7,36 +7,44 @@ import Testing
 
 /// `search_docs`, `read_page` and `list_sources` through the MCP endpoint.
 @Suite struct DocsToolsTests {
-    static func withDocsEndpoint(_ body: @escaping @Sendable (MCPClient, String) async throws -> Void) async throws {
+    static var files: [String: String] {
         let longPage =
             "# Long\n\n" + (1...300).map { "Paragraph \($0) about streaming uploads." }.joined(separator: "\n\n")
             + "\n\n## Tail {#tail}\n\nThe end."
         var files = DocsIngestionTests.corpus
         files["long.md"] = longPage
+        return files
+    }
+
+    /// An endpoint for server `guide` holding `files` as `version`, and an initialized session.
+    static func withDocsEndpoint(
+        files: [String: String] = files, version: String = "2.0",
+        _ body: @escaping @Sendable (MCPClient, _ session: String, _ initialize: [String: Any]) async throws -> Void
+    ) async throws {
         let folder = try DocsIngestionTests.Folder(files)
         defer { try? FileManager.default.removeItem(at: folder.url) }
         try await Backend.sqlite.withDatabase { database in
             let platform = Platform.test(database: database)
             let organization = try await platform.tenancy.createOrganization(slug: Slug("acme"), name: "Acme")
             let server = try await platform.tenancy.createServer(slug: Slug("guide"), name: "Acme Docs", organization: organization)
-            _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform, version: "2.0")
+            _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform, version: version)
             try await Application(router: buildRouter(platform: platform), logger: .quiet).test(.router) { client in
                 let mcp = MCPClient(client: client)
-                let (session, _) = try await mcp.initialize()
-                try await body(mcp, session)
+                let (session, initialize) = try await mcp.initialize()
+                try await body(mcp, session, initialize)
             }
         }
     }
 
     @Test func toolsAreListed() async throws {
-        try await Self.withDocsEndpoint { client, session in
+        try await Self.withDocsEndpoint { client, session, _ in
             let tools = try await client.call("tools/list", [:], session: session)["tools"] as? [[String: Any]]
             #expect(tools?.compactMap { $0["name"] as? String } == ["search_docs", "read_page", "list_sources", "about"])
         }
     }
 
     @Test func searchReturnsStructuredResultsGroupedPerPage() async throws {
-        try await Self.withDocsEndpoint { client, session in
+        try await Self.withDocsEndpoint { client, session, _ in
             let result = try await client.tool("search_docs", ["query": "request timeout retries", "limit": 3], session: session)
             #expect(result["isError"] as? Bool != true)
             let structured = try #require(result["structuredContent"] as? [String: Any])
@@ -58,7 +66,7 @@ import Testing
     }
 
     @Test func searchArgumentsAreValidated() async throws {
-        try await Self.withDocsEndpoint { client, session in
+        try await Self.withDocsEndpoint { client, session, _ in
             for arguments: [String: Any] in [
                 [:], ["query": ""], ["query": 42], ["query": "x", "limit": 0], ["query": "x", "limit": 21], ["query": "x", "offset": -1],
                 ["query": String(repeating: "a ", count: 600)], ["query": "the of and"], ["query": "timeout", "version": "9.9"],
@@ -73,7 +81,7 @@ import Testing
     }
 
     @Test func readPageFromAnAnchorAndInParts() async throws {
-        try await Self.withDocsEndpoint { client, session in
+        try await Self.withDocsEndpoint { client, session, _ in
             let section = try await client.tool("read_page", ["url": "guide/client.md#retries"], session: session)
             let content = try #require((section["structuredContent"] as? [String: Any])?["content"] as? String)
             #expect(content.hasPrefix("## Retries"))
@@ -99,7 +107,7 @@ import Testing
     }
 
     @Test func listSourcesShowsVersionsWithoutServerPaths() async throws {
-        try await Self.withDocsEndpoint { client, session in
+        try await Self.withDocsEndpoint { client, session, _ in
             let result = try await client.tool("list_sources", [:], session: session)
             let structured = try #require(result["structuredContent"] as? [String: Any])
             #expect(structured["versions"] as? [String] == ["2.0"])
@@ -115,47 +123,37 @@ import Testing
     @Test func pagesAreResourcesListedInPagesAndReadable() async throws {
         var files: [String: String] = [:]
         for index in 0..<205 { files[String(format: "pages/p%03d.md", index)] = "# Page \(index)\n\nContent \(index)." }
-        let folder = try DocsIngestionTests.Folder(files)
-        defer { try? FileManager.default.removeItem(at: folder.url) }
-        try await Backend.sqlite.withDatabase { database in
-            let platform = Platform.test(database: database)
-            let organization = try await platform.tenancy.createOrganization(slug: Slug("acme"), name: "Acme")
-            let server = try await platform.tenancy.createServer(slug: Slug("guide"), name: "Acme Docs", organization: organization)
-            _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform, version: "1.0 beta")
-            try await Application(router: buildRouter(platform: platform), logger: .quiet).test(.router) { client in
-                let mcp = MCPClient(client: client)
-                let (session, initialize) = try await mcp.initialize()
-                #expect((initialize["capabilities"] as? [String: Any])?["resources"] != nil)
+        try await DocsToolsTests.withDocsEndpoint(files: files, version: "1.0 beta") { mcp, session, initialize in
+            #expect((initialize["capabilities"] as? [String: Any])?["resources"] != nil)
 
-                var uris: [String] = []
-                var cursor: String?
-                repeat {
-                    let page = try await mcp.call("resources/list", cursor.map { ["cursor": $0] } ?? [:], session: session)
-                    let resources = try #require(page["resources"] as? [[String: Any]])
-                    #expect(resources.count <= 100)
-                    uris += resources.compactMap { $0["uri"] as? String }
-                    cursor = page["nextCursor"] as? String
-                } while cursor != nil
-                #expect(uris.count == 205)
-                #expect(Set(uris).count == 205)
-                #expect(uris.first == "docs://1.0%20beta/pages/p000.md")
+            var uris: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await mcp.call("resources/list", cursor.map { ["cursor": $0] } ?? [:], session: session)
+                let resources = try #require(page["resources"] as? [[String: Any]])
+                #expect(resources.count <= 100)
+                uris += resources.compactMap { $0["uri"] as? String }
+                cursor = page["nextCursor"] as? String
+            } while cursor != nil
+            #expect(uris.count == 205)
+            #expect(Set(uris).count == 205)
+            #expect(uris.first == "docs://1.0%20beta/pages/p000.md")
 
-                let read = try await mcp.call("resources/read", ["uri": uris[42]], session: session)
-                let contents = try #require((read["contents"] as? [[String: Any]])?.first)
-                #expect(contents["mimeType"] as? String == "text/markdown")
-                #expect((contents["text"] as? String)?.contains("Content 42.") == true)
+            let read = try await mcp.call("resources/read", ["uri": uris[42]], session: session)
+            let contents = try #require((read["contents"] as? [[String: Any]])?.first)
+            #expect(contents["mimeType"] as? String == "text/markdown")
+            #expect((contents["text"] as? String)?.contains("Content 42.") == true)
 
-                let templates = try await mcp.call("resources/templates/list", [:], session: session)
-                #expect((templates["resourceTemplates"] as? [[String: Any]])?.first?["uriTemplate"] as? String == "docs://{version}/{+url}")
+            let templates = try await mcp.call("resources/templates/list", [:], session: session)
+            #expect((templates["resourceTemplates"] as? [[String: Any]])?.first?["uriTemplate"] as? String == "docs://{version}/{+url}")
 
-                for (method, params, code) in [
-                    ("resources/read", ["uri": "docs://1.0%20beta/missing.md"], -32002), ("resources/read", ["uri": "https://x"], -32002),
-                    ("resources/list", ["cursor": "bogus"], -32602), ("resources/read", [:], -32602),
-                ] as [(String, [String: String], Int)] {
-                    let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 9, "method": method, "params": params])
-                    let response = try await mcp.post(String(decoding: body, as: UTF8.self), session: session)
-                    #expect(response.errorCode == code, "\(method) \(params)")
-                }
+            for (method, params, code) in [
+                ("resources/read", ["uri": "docs://1.0%20beta/missing.md"], -32002), ("resources/read", ["uri": "https://x"], -32002),
+                ("resources/list", ["cursor": "bogus"], -32602), ("resources/read", [:], -32602),
+            ] as [(String, [String: String], Int)] {
+                let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 9, "method": method, "params": params])
+                let response = try await mcp.post(String(decoding: body, as: UTF8.self), session: session)
+                #expect(response.errorCode == code, "\(method) \(params)")
             }
         }
     }

@@ -10,17 +10,12 @@ struct SessionSweeper: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        await repeatUntilShutdown(every: interval) {
             do {
                 let purged = try await sessions.purge(before: Date().addingTimeInterval(-sessions.idleTimeout))
                 if purged > 0 { logger.info("purged expired MCP sessions", metadata: ["count": "\(purged)"]) }
             } catch {
                 logger.warning("session purge failed", metadata: ["error": .string(String(describing: error))])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return
             }
         }
     }

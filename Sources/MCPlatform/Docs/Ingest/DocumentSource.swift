@@ -46,3 +46,33 @@ public protocol DocumentSource: Sendable {
     associatedtype Pages: AsyncSequence<SourcePage, any Error>
     func pages(known: [String: KnownPage]) -> Pages
 }
+
+/// Pages produced one at a time from a list made on first use: the list is cheap (paths,
+/// rendered specs), the pages are read only as the runner asks for them.
+struct ListedPages<Item: Sendable>: AsyncSequence {
+    /// Makes the list (e.g. walks a folder); throwing fails the whole source.
+    let list: @Sendable () async throws -> [Item]
+    /// Produces one item's page (e.g. reads the file).
+    let page: @Sendable (Item) async -> SourcePage
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(pages: self)
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        let pages: ListedPages
+        var items: [Item]?
+        var index = 0
+
+        mutating func next() async throws -> SourcePage? {
+            guard let items else {
+                let listed = try await pages.list()
+                items = listed
+                return .discovered(total: listed.count)
+            }
+            guard index < items.count else { return nil }
+            index += 1
+            return await pages.page(items[index - 1])
+        }
+    }
+}

@@ -17,44 +17,19 @@ struct FolderSource: DocumentSource {
     let root: String
     let maximumPageBytes: Int
 
-    func pages(known: [String: KnownPage]) -> Pages {
-        Pages(source: self)
+    func pages(known: [String: KnownPage]) -> ListedPages<Entry> {
+        let maximumBytes = maximumPageBytes
+        return ListedPages(list: entries, page: { Self.page($0, maximumBytes: maximumBytes) })
     }
 
-    /// Reads the files one by one as they are asked for.
-    struct Pages: AsyncSequence {
-        let source: FolderSource
-
-        func makeAsyncIterator() -> Iterator {
-            Iterator(source: source)
-        }
-
-        struct Iterator: AsyncIteratorProtocol {
-            let source: FolderSource
-            var entries: [Entry]?
-            var index = 0
-
-            init(source: FolderSource) {
-                self.source = source
-            }
-
-            mutating func next() async throws -> SourcePage? {
-                if entries == nil {
-                    let found = try source.entries()
-                    entries = found
-                    return .discovered(total: found.count)
-                }
-                guard let entries, index < entries.count else { return nil }
-                let entry = entries[index]
-                index += 1
-                do {
-                    let data = try FolderSource.read(entry, maximumBytes: source.maximumPageBytes)
-                    let title = ((entry.url as NSString).lastPathComponent as NSString).deletingPathExtension
-                    return .document(FetchedDocument(url: entry.url, format: entry.format, data: data, fallbackTitle: title))
-                } catch {
-                    return .failed(url: entry.url, reason: error.description)
-                }
-            }
+    /// Reads one file as a page, or the reason it cannot be one.
+    static func page(_ entry: Entry, maximumBytes: Int) -> SourcePage {
+        do {
+            let data = try read(entry, maximumBytes: maximumBytes)
+            let title = ((entry.url as NSString).lastPathComponent as NSString).deletingPathExtension
+            return .document(FetchedDocument(url: entry.url, format: entry.format, data: data, fallbackTitle: title))
+        } catch {
+            return .failed(url: entry.url, reason: error.description)
         }
     }
 

@@ -13,30 +13,12 @@ struct GitSource: DocumentSource {
     let cacheDirectory: String
     let maximumPageBytes: Int
 
-    func pages(known: [String: KnownPage]) -> Pages {
-        Pages(source: self)
-    }
-
-    /// Checks the repository out when first asked, then reads it as a folder.
-    struct Pages: AsyncSequence {
-        let source: GitSource
-
-        func makeAsyncIterator() -> Iterator {
-            Iterator(source: source)
-        }
-
-        struct Iterator: AsyncIteratorProtocol {
-            let source: GitSource
-            var folder: FolderSource.Pages.Iterator?
-
-            mutating func next() async throws -> SourcePage? {
-                if folder == nil {
-                    let root = try await source.checkout()
-                    folder = FolderSource(root: root, maximumPageBytes: source.maximumPageBytes).pages(known: [:]).makeAsyncIterator()
-                }
-                return try await folder?.next()
-            }
-        }
+    func pages(known: [String: KnownPage]) -> ListedPages<FolderSource.Entry> {
+        let maximumPageBytes = self.maximumPageBytes
+        return ListedPages(
+            list: { try FolderSource(root: try await checkout(), maximumPageBytes: maximumPageBytes).entries() },
+            page: { FolderSource.page($0, maximumBytes: maximumPageBytes) }
+        )
     }
 
     /// Clones or updates the repository and returns the folder to read.

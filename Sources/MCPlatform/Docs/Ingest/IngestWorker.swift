@@ -14,20 +14,14 @@ struct IngestWorker: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        await repeatUntilShutdown(every: pollInterval) {
             do {
-                while let job = try await jobs.claimNext() {
+                while !Task.isShuttingDownGracefully, let job = try await jobs.claimNext() {
                     logger.info("ingestion started", metadata: ["job": "\(job.id)", "tenant.server_id": "\(job.serverID)"])
                     try await runner.run(job)
-                    if Task.isShuttingDownGracefully { return }
                 }
             } catch {
                 logger.warning("ingestion worker error", metadata: ["error": .string(String(describing: error))])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
-            } catch {
-                return
             }
         }
     }

@@ -5,34 +5,8 @@ struct OpenAPISource: DocumentSource {
     let location: String
     let fetcher: WebFetcher
 
-    func pages(known: [String: KnownPage]) -> Pages {
-        Pages(source: self)
-    }
-
-    /// Loads and renders the spec when first asked, then hands out its pages.
-    struct Pages: AsyncSequence {
-        let source: OpenAPISource
-
-        func makeAsyncIterator() -> Iterator {
-            Iterator(source: source)
-        }
-
-        struct Iterator: AsyncIteratorProtocol {
-            let source: OpenAPISource
-            var pages: [FetchedDocument]?
-            var index = 0
-
-            mutating func next() async throws -> SourcePage? {
-                guard let pages else {
-                    let rendered = try OpenAPIPages.pages(from: try await source.load(), name: source.name)
-                    pages = rendered
-                    return .discovered(total: rendered.count)
-                }
-                guard index < pages.count else { return nil }
-                index += 1
-                return .document(pages[index - 1])
-            }
-        }
+    func pages(known: [String: KnownPage]) -> ListedPages<FetchedDocument> {
+        ListedPages(list: { try OpenAPIPages.pages(from: try await load(), name: name) }, page: { .document($0) })
     }
 
     /// The spec's file name, used in page URLs.
