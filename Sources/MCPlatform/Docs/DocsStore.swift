@@ -91,9 +91,18 @@ public struct DocsStore: Sendable {
     func savePage(_ document: ParsedDocument, fetched: FetchedDocument, contentHash: String, source: DocSource) async throws {
         let url = fetched.url
         let bytes = fetched.data.count
-        let chunks = chunker.chunks(of: document)
         let links = try fetched.links.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        // Tokenize before taking the write lock, which SQLite holds for the whole transaction.
         let titleTerms = SearchTokenizer.terms(document.title)
+        let chunks = chunker.chunks(of: document).map { chunk in
+            let terms = ChunkTerms(
+                title: titleTerms,
+                headings: SearchTokenizer.terms(chunk.headingPath.joined(separator: " ")),
+                body: SearchTokenizer.terms(chunk.prose),
+                code: SearchTokenizer.terms(chunk.code)
+            )
+            return (chunk, terms)
+        }
         try await database.transaction { db in
             try await SearchIndex.prepare(serverID: source.serverID, in: db)
             let pageID: Int64
@@ -121,13 +130,7 @@ public struct DocsStore: Sendable {
                     """
                 ).decode("id")
             }
-            for chunk in chunks {
-                let terms = ChunkTerms(
-                    title: titleTerms,
-                    headings: SearchTokenizer.terms(chunk.headingPath.joined(separator: " ")),
-                    body: SearchTokenizer.terms(chunk.prose),
-                    code: SearchTokenizer.terms(chunk.code)
-                )
+            for (chunk, terms) in chunks {
                 let chunkID: Int64 = try await db.one(
                     """
                     INSERT INTO doc_chunks (server_id, page_id, version, position, anchor, heading_path, text, term_count)
