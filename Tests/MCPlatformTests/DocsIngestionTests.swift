@@ -147,6 +147,26 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func prefixAndPhraseQueries(backend: Backend) async throws {
+        let files = [
+            "apart.md": "# Exponential\n\nExponential growth of the backoff delay; backoff capped.",
+            "phrase.md": "# Phrase\n\nRetries use exponential backoff with jitter.",
+            "ids.md": "# Identifiers\n\nCall `frobnicate_widget()` or `frobnicate_gadget()`.",
+        ]
+        try await Self.withDocs(backend, files: files) { platform, server, folder in
+            _ = try await Self.ingest(folder, into: server, platform: platform)
+            #expect(try await Self.topURLs("frobnicate_wid*", server: server, platform: platform).first == "ids.md#identifiers")
+            #expect(try await Self.topURLs("frobni*", server: server, platform: platform) == ["ids.md#identifiers"])
+            #expect(try await Self.topURLs("fr*", server: server, platform: platform).isEmpty)
+            // Without quotes the page with more of the words wins; quoted, the one with the phrase.
+            #expect(try await Self.topURLs("exponential backoff", server: server, platform: platform).first == "apart.md#exponential")
+            #expect(try await Self.topURLs("\"exponential backoff\"", server: server, platform: platform).first == "phrase.md#phrase")
+            #expect(SearchQuery("say \"exponential backoff\" and get_user*").phrases == [["exponential", "backoff"]])
+            #expect(SearchQuery("say \"exponential backoff\" and get_user*").prefixes == ["get_user"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
     func reingestIsIncremental(backend: Backend) async throws {
         try await Self.withDocs(backend) { platform, server, folder in
             _ = try await Self.ingest(folder, into: server, platform: platform)

@@ -35,7 +35,8 @@ public struct DocsSearch: Sendable {
         version: String?, results: [SearchResult]
     ) {
         guard let version = try await resolve(version: version, serverID: serverID) else { return (nil, []) }
-        let terms = SearchTokenizer.terms(query)
+        let query = SearchQuery(query)
+        let terms = query.terms + (try await SearchIndex.expand(prefixes: query.prefixes, serverID: serverID, in: database))
         let matches = try await SearchIndex.search(
             serverID: serverID, version: version, terms: terms, limit: Self.candidateChunks, in: database)
         guard !matches.isEmpty else { return (version, []) }
@@ -51,23 +52,40 @@ public struct DocsSearch: Sendable {
         )
         var chunks: [Int64: SQLRow] = [:]
         for row in rows { chunks[try row.decode("id")] = row }
+        // Sections holding every quoted phrase as written rank first; the others follow, so a
+        // phrase that appears nowhere still finds the words.
+        let holdingPhrases: Set<Int64> =
+            query.phrases.isEmpty
+            ? []
+            : Set(
+                try matches.filter { match in
+                    guard let text = try chunks[match.chunkID]?.decode("text", as: String.self) else { return false }
+                    let chunkTerms = SearchTokenizer.terms(text)
+                    return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
+                }.map(\.chunkID)
+            )
 
         // Group chunks per page. A page scores its best section plus a share of its next best
         // ones, so a page that answers from several angles beats one stray match.
-        var pages: [(pageID: Int64, best: SQLRow, bestScore: Double, score: Double, matched: Int)] = []
+        var pages: [(pageID: Int64, best: SQLRow, holdsPhrases: Bool, score: Double, matched: Int)] = []
         var pageIndex: [Int64: Int] = [:]
         for match in matches {
             guard let chunk = chunks[match.chunkID] else { continue }
             let pageID: Int64 = try chunk.decode("page_id")
+            let holds = holdingPhrases.contains(match.chunkID)
             if let index = pageIndex[pageID] {
                 pages[index].matched += 1
                 if pages[index].matched <= Self.supportingSections { pages[index].score += match.score * Self.supportWeight }
+                if holds, !pages[index].holdsPhrases { (pages[index].best, pages[index].holdsPhrases) = (chunk, true) }
             } else {
                 pageIndex[pageID] = pages.count
-                pages.append((pageID, chunk, match.score, match.score, 1))
+                pages.append((pageID, chunk, holds, match.score, 1))
             }
         }
-        pages.sort { $0.score != $1.score ? $0.score > $1.score : $0.pageID < $1.pageID }
+        pages.sort { left, right in
+            if left.holdsPhrases != right.holdsPhrases { return left.holdsPhrases }
+            return left.score != right.score ? left.score > right.score : left.pageID < right.pageID
+        }
         var results: [SearchResult] = []
         for page in pages.dropFirst(offset).prefix(limit) {
             let url: String = try page.best.decode("url")

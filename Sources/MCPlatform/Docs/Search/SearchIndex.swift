@@ -1,3 +1,5 @@
+import Foundation
+
 /// The terms of a chunk, per field of the index.
 public struct ChunkTerms: Sendable, Equatable {
     public var title: [String]
@@ -49,6 +51,40 @@ public struct SearchIndex: Sendable {
             )
             """
         )
+        try await db.query(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS \(raw: vocabularyTable(serverID)) USING fts5vocab(\(raw: ftsTable(serverID)), 'row')"
+        )
+    }
+
+    /// The indexed terms starting with each of `prefixes` (at most `limit` per prefix), for
+    /// `prefix*` queries; both backends then rank them as ordinary terms.
+    static func expand(prefixes: [String], serverID: Int64, limit: Int = 50, in db: any SQLExecutor) async throws -> [String] {
+        var terms: [String] = []
+        for prefix in prefixes {
+            let rows: [SQLRow]
+            switch db.dialect {
+            case .sqlite:
+                do {
+                    rows = try await db.query(
+                        """
+                        SELECT term FROM \(raw: vocabularyTable(serverID))
+                        WHERE term >= \(prefix) AND term < \(prefix + "\u{10FFFF}") ORDER BY term LIMIT \(limit)
+                        """
+                    )
+                } catch DatabaseError.backend(let message) where message.contains("no such table") {
+                    return []
+                }
+            case .postgres:
+                let pattern =
+                    prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_")
+                    .replacingOccurrences(of: "%", with: "\\%") + "%"
+                rows = try await db.query(
+                    "SELECT DISTINCT term FROM doc_terms WHERE server_id = \(serverID) AND term LIKE \(pattern) ORDER BY term LIMIT \(limit)"
+                )
+            }
+            terms += try rows.map { try $0.decode("term") }
+        }
+        return terms
     }
 
     static func add(chunkID: Int64, serverID: Int64, terms: ChunkTerms, in db: any SQLExecutor) async throws {
@@ -83,6 +119,7 @@ public struct SearchIndex: Sendable {
     /// Drops a deleted server's index (SQLite; PostgreSQL's rows cascade).
     public static func drop(serverID: Int64, in db: any SQLExecutor) async throws {
         guard db.dialect == .sqlite else { return }
+        try await db.query("DROP TABLE IF EXISTS \(raw: vocabularyTable(serverID))")
         try await db.query("DROP TABLE IF EXISTS \(raw: ftsTable(serverID))")
     }
 
@@ -135,5 +172,9 @@ public struct SearchIndex: Sendable {
 
     private static func ftsTable(_ serverID: Int64) -> String {
         "doc_fts_\(serverID)"
+    }
+
+    private static func vocabularyTable(_ serverID: Int64) -> String {
+        "doc_fts_\(serverID)_vocabulary"
     }
 }

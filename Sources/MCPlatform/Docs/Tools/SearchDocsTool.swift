@@ -12,7 +12,8 @@ struct SearchDocsTool: MCPTool {
         description: """
             Search this product's official documentation. Call it first for any question about how to use, configure or \
             troubleshoot the product, its APIs, CLIs or error messages; pass the user's question or the key terms \
-            (identifiers such as `Client.connect` or `--dry-run` work). Returns the best pages with the matching section \
+            (identifiers such as `Client.connect` or `--dry-run` work; "quoted phrases" must match as written; \
+            `prefix*` matches word beginnings). Returns the best pages with the matching section \
             and a short excerpt; then call read_page with a result's url to read the full section before answering.
             """,
         inputSchema: [
