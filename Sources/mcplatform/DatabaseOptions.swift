@@ -23,9 +23,9 @@ struct DatabaseOptions: ParsableArguments {
         return flags
     }
 
-    /// The configuration these options (and the environment) describe.
-    func configuration() throws -> AppConfiguration {
-        try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)
+    /// The configuration these options, `more` flags and the environment describe.
+    func configuration(adding more: [AppConfiguration.Setting: String] = [:]) throws -> AppConfiguration {
+        try AppConfiguration(flags: flags.merging(more) { _, added in added }, environment: ProcessInfo.processInfo.environment)
     }
 
     /// Opens the configured database (migrating it unless told not to), runs `body`, and closes it.

@@ -27,6 +27,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Website: most links to follow from the start URL.") var maxDepth: Int = 10
     @Option(help: "Website: milliseconds between requests (robots.txt's Crawl-delay wins when longer).") var crawlDelayMs: Int = 200
     @OptionGroup var storage: DatabaseOptions
+    @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
         let version = version.trimmingCharacters(in: .whitespaces)
@@ -38,7 +39,7 @@ struct IngestCommand: AsyncParsableCommand {
         let settings = SourceSettings(
             gitRef: gitRef, gitPath: gitPath, maximumPages: maxPages, maximumDepth: maxDepth, crawlDelayMilliseconds: crawlDelayMs
         )
-        let configuration = try storage.configuration()
+        let configuration = try storage.configuration(adding: embeddings.flags)
         let interactive = isatty(STDERR_FILENO) == 1
         let (finished, failed) = try await storage.withDatabase { database in
             guard let server = try await TenancyStore(database: database).server(slug: server) else {
@@ -54,7 +55,9 @@ struct IngestCommand: AsyncParsableCommand {
             // The operator's own command may crawl sites on private networks (staging, intranet docs).
             var limits = configuration.ingestLimits
             limits.allowPrivateNetworks = true
-            let runner = IngestRunner(database: database, limits: limits, cacheDirectory: configuration.dataDirectory, logger: logger)
+            let runner = IngestRunner(
+                database: database, limits: limits, embeddings: configuration.embeddings, cacheDirectory: configuration.dataDirectory,
+                logger: logger)
             let finished = try await runner.run(job) { job, url in
                 ProgressBar.draw(job, current: url, interactive: interactive)
             }
@@ -68,6 +71,12 @@ struct IngestCommand: AsyncParsableCommand {
             "\(server): \(finished.pagesIndexed) indexed, \(finished.pagesUnchanged) unchanged, \(finished.pagesRemoved) removed, "
                 + "\(finished.pagesFailed) failed (\(ProgressBar.megabytes(finished.bytes)), version \(version))"
         )
+        if configuration.embeddings != nil {
+            print("  embeddings: \(finished.chunksEmbedded) chunks embedded")
+            if let error = finished.embeddingError {
+                print("  embeddings skipped after an error (pages are searchable by keywords; ingest again to retry): \(error)")
+            }
+        }
         for page in failed.prefix(50) {
             print("  failed: \(page.url): \(page.error ?? "unknown error")")
         }

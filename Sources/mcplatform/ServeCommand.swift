@@ -30,9 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Create a demo organization and server when missing. Env: MCPLATFORM_DEMO=true.") var demo = false
     @Option(help: "Bearer token of the admin API (/api/v1), at least 24 characters; unset disables it. Env: MCPLATFORM_ADMIN_TOKEN.")
     var adminToken: String?
+    @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
-        var flags = storage.flags
+        var flags = storage.flags.merging(embeddings.flags) { _, embedding in embedding }
         flags[.host] = host
         flags[.port] = port
         flags[.baseDomain] = baseDomain

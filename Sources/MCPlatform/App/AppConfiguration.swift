@@ -32,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var adminToken: String?
     /// Create the `demo` organization and server on start when they don't exist.
     public var seedDemo = false
+    /// The embedding endpoint for semantic ranking; nil (the default): keyword search only.
+    public var embeddings: EmbeddingClient.Configuration?
 
     public init() {}
 
@@ -78,6 +80,10 @@ extension AppConfiguration {
         case logFormat = "log-format"
         case demo
         case adminToken = "admin-token"
+        case embeddingsURL = "embeddings-url"
+        case embeddingsModel = "embeddings-model"
+        case embeddingsAPIKey = "embeddings-api-key"
+        case embeddingsInputType = "embeddings-input-type"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -148,6 +154,24 @@ extension AppConfiguration {
         if let demo = try flag(.demo) { seedDemo = demo }
         if let allow = try flag(.allowPrivateURLs) { ingestLimits.allowPrivateNetworks = allow }
         if let secretKey { _ = try SecretKey(base64: secretKey) }
+        if let text = value(.embeddingsURL) {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host != nil else {
+                throw ConfigurationError(
+                    setting: .embeddingsURL, value: text, expected: "an http(s) base URL such as http://127.0.0.1:8000")
+            }
+            var embeddings = EmbeddingClient.Configuration(baseURL: url)
+            embeddings.model = value(.embeddingsModel)
+            embeddings.apiKey = value(.embeddingsAPIKey)
+            if let text = value(.embeddingsInputType) {
+                guard let inputType = EmbeddingClient.InputType(rawValue: text.lowercased()) else {
+                    throw ConfigurationError(
+                        setting: .embeddingsInputType, value: text,
+                        expected: EmbeddingClient.InputType.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                embeddings.inputType = inputType
+            }
+            self.embeddings = embeddings
+        }
     }
 }
 
@@ -158,6 +182,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public let expected: String
 
     public var description: String {
-        "invalid --\(setting.rawValue) / \(setting.environmentVariable) '\([.secretKey, .adminToken].contains(setting) ? "…" : value)': expected \(expected)"
+        let shown = [.secretKey, .adminToken, .embeddingsAPIKey].contains(setting) ? "…" : value
+        return "invalid --\(setting.rawValue) / \(setting.environmentVariable) '\(shown)': expected \(expected)"
     }
 }

@@ -41,7 +41,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             IngestWorker(
                 jobs: IngestJobStore(database: database),
                 runner: IngestRunner(
-                    database: database, limits: configuration.ingestLimits, cacheDirectory: configuration.dataDirectory, logger: logger
+                    database: database, limits: configuration.ingestLimits, embeddings: configuration.embeddings,
+                    cacheDirectory: configuration.dataDirectory, logger: logger
                 ),
                 pollInterval: .seconds(2), logger: logger
             ),

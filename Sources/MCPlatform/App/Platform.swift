@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The services every feature uses, created once at start-up and shared by all requests.
 public struct Platform: Sendable {
@@ -14,6 +15,8 @@ public struct Platform: Sendable {
     public let tools: ToolRegistry
     /// What `resources/*` serve: the documentation pages.
     public let resources: any MCPResourceProvider
+    /// The embedding vectors searches compare against, kept in memory.
+    public let vectors = VectorCache()
 
     public init(configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard) {
         self.configuration = configuration
@@ -23,6 +26,11 @@ public struct Platform: Sendable {
         self.sessions = MCPSessionStore(database: database, idleTimeout: configuration.sessionIdleTimeout)
         self.tools = tools
         self.resources = DocsResources()
+    }
+
+    /// Semantic ranking for searches, when an embedding endpoint is configured.
+    public func semanticSearch(logger: Logger) -> SemanticSearch? {
+        configuration.embeddings.map { SemanticSearch(client: EmbeddingClient(configuration: $0), cache: vectors, logger: logger) }
     }
 }
 

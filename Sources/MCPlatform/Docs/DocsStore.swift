@@ -87,8 +87,9 @@ public struct DocsStore: Sendable {
     }
 
     /// Stores a parsed page with its chunks and index entries, replacing the previous version of
-    /// the page atomically: a reader sees either the old page or the new one.
-    func savePage(_ document: ParsedDocument, fetched: FetchedDocument, contentHash: String, source: DocSource) async throws {
+    /// the page atomically: a reader sees either the old page or the new one. Returns the page's id.
+    @discardableResult
+    func savePage(_ document: ParsedDocument, fetched: FetchedDocument, contentHash: String, source: DocSource) async throws -> Int64 {
         let url = fetched.url
         let bytes = fetched.data.count
         let links = try fetched.links.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
@@ -103,13 +104,14 @@ public struct DocsStore: Sendable {
             )
             return (chunk, terms)
         }
-        try await database.transaction { db in
+        return try await database.transaction { db in
             try await SearchIndex.prepare(serverID: source.serverID, in: db)
             let pageID: Int64
             if let existing = try await db.first("SELECT id FROM doc_pages WHERE source_id = \(source.id) AND url = \(url)") {
                 pageID = try existing.decode("id")
                 try await SearchIndex.removePage(pageID, serverID: source.serverID, in: db)
                 try await db.query("DELETE FROM doc_chunks WHERE page_id = \(pageID)")
+                try await EmbeddingStore.invalidate(serverID: source.serverID, version: source.version, in: db)
                 try await db.query(
                     """
                     UPDATE doc_pages SET title = \(document.title), content = \(document.markdown), content_hash = \(contentHash),
@@ -141,6 +143,7 @@ public struct DocsStore: Sendable {
                 ).decode("id")
                 try await SearchIndex.add(chunkID: chunkID, serverID: source.serverID, terms: terms, in: db)
             }
+            return pageID
         }
     }
 
@@ -155,6 +158,7 @@ public struct DocsStore: Sendable {
             try await database.transaction { db in
                 try await SearchIndex.removePage(pageID, serverID: source.serverID, in: db)
                 try await db.query("DELETE FROM doc_pages WHERE id = \(pageID) AND server_id = \(source.serverID)")
+                try await EmbeddingStore.invalidate(serverID: source.serverID, version: source.version, in: db)
             }
         }
         return try stale.map { try $0.decode("url") }

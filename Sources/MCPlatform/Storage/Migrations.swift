@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs]
+    public static let all: [Migration] = [tenancy, docs, embeddings]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -143,5 +143,33 @@ public enum Migrations {
             ]
         }
         return statements
+    }
+
+    /// Embedding vectors of chunks for semantic ranking (little-endian Float32, L2-normalized),
+    /// the change stamp that invalidates every instance's in-memory copy of them, and the
+    /// embedding outcome of ingestion jobs.
+    static let embeddings = Migration(version: 3, name: "embeddings") { dialect in
+        [
+            """
+            CREATE TABLE doc_embeddings (
+                chunk_id BIGINT PRIMARY KEY REFERENCES doc_chunks(id) ON DELETE CASCADE,
+                server_id BIGINT NOT NULL,
+                version TEXT NOT NULL,
+                model TEXT NOT NULL,
+                vector \(dialect.blob) NOT NULL
+            )
+            """,
+            "CREATE INDEX doc_embeddings_server ON doc_embeddings (server_id, version)",
+            """
+            CREATE TABLE doc_embedding_revisions (
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                version TEXT NOT NULL,
+                revision BIGINT NOT NULL,
+                PRIMARY KEY (server_id, version)
+            )
+            """,
+            "ALTER TABLE ingest_jobs ADD COLUMN chunks_embedded BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE ingest_jobs ADD COLUMN embedding_error TEXT",
+        ]
     }
 }

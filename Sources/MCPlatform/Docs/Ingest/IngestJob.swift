@@ -14,6 +14,10 @@ public struct IngestJob: Sendable, Equatable {
     public let bytes: Int
     /// Why the whole job failed (the source could not be read).
     public let error: String?
+    /// Chunks embedded for semantic ranking (0 without an embedding endpoint).
+    public let chunksEmbedded: Int
+    /// Why embedding stopped, when it did: the pages are indexed for keyword search regardless.
+    public let embeddingError: String?
     public let createdAt: Date
     public let finishedAt: Date?
 
@@ -36,6 +40,8 @@ public struct IngestJob: Sendable, Equatable {
         pagesRemoved = try row.decode("pages_removed")
         bytes = try row.decode("bytes")
         error = try row.decode("error")
+        chunksEmbedded = try row.decode("chunks_embedded")
+        embeddingError = try row.decode("embedding_error")
         createdAt = try row.decode("created_at")
         finishedAt = try row.decode("finished_at")
     }
@@ -136,6 +142,16 @@ public struct IngestJobStore: Sendable {
     /// URLs already processed by this job (for resuming).
     func processedURLs(jobID: Int64) async throws -> Set<String> {
         Set(try await database.query("SELECT url FROM ingest_job_pages WHERE job_id = \(jobID)").map { try $0.decode("url") })
+    }
+
+    /// Adds a run's embedding outcome to the job (a resumed job adds its second run's).
+    func recordEmbedding(jobID: Int64, chunks: Int, error: String?) async throws {
+        try await database.query(
+            """
+            UPDATE ingest_jobs SET chunks_embedded = chunks_embedded + \(chunks), embedding_error = coalesce(\(error), embedding_error)
+            WHERE id = \(jobID)
+            """
+        )
     }
 
     func finish(jobID: Int64, error: String?) async throws -> IngestJob {

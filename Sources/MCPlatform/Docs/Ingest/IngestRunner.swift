@@ -23,13 +23,21 @@ public struct IngestRunner: Sendable {
     let limits: IngestLimits
     /// Where sources keep working copies (git checkouts).
     let cacheDirectory: String
+    /// Embeds stored chunks when an embedding endpoint is configured.
+    let embedder: ChunkEmbedder?
     let logger: Logger
 
-    public init(database: any Database, limits: IngestLimits = IngestLimits(), cacheDirectory: String, logger: Logger) {
+    public init(
+        database: any Database, limits: IngestLimits = IngestLimits(), embeddings: EmbeddingClient.Configuration? = nil,
+        cacheDirectory: String, logger: Logger
+    ) {
         self.docs = DocsStore(database: database)
         self.jobs = IngestJobStore(database: database)
         self.limits = limits
         self.cacheDirectory = cacheDirectory
+        self.embedder = embeddings.map {
+            ChunkEmbedder(client: EmbeddingClient(configuration: $0), store: EmbeddingStore(database: database), logger: logger)
+        }
         self.logger = logger
     }
 
@@ -55,7 +63,8 @@ public struct IngestRunner: Sendable {
             metadata: [
                 "job": "\(job.id)", "status": "\(finished.status.rawValue)", "pages.indexed": "\(finished.pagesIndexed)",
                 "pages.unchanged": "\(finished.pagesUnchanged)", "pages.failed": "\(finished.pagesFailed)",
-                "pages.removed": "\(finished.pagesRemoved)",
+                "pages.removed": "\(finished.pagesRemoved)", "chunks.embedded": "\(finished.chunksEmbedded)",
+                "embedding.error": "\(finished.embeddingError ?? "none")",
             ]
         )
         return finished
@@ -93,6 +102,7 @@ public struct IngestRunner: Sendable {
         let known = try await docs.knownPages(sourceID: source.id, serverID: source.serverID)
         let processed = try await jobs.processedURLs(jobID: job.id)
         var serverBytes = try await docs.totalBytes(serverID: source.serverID)
+        var embedding = ChunkEmbedder.Tally()
         var seen = Set<String>()
         for try await page in documentSource.pages(known: known) {
             let url: String
@@ -113,7 +123,7 @@ public struct IngestRunner: Sendable {
                     seen.insert(url)
                     continue
                 }
-                outcome = await index(document, into: source, previous: known[url], serverBytes: &serverBytes)
+                outcome = await index(document, into: source, previous: known[url], serverBytes: &serverBytes, embedding: &embedding)
             }
             // A page that failed now keeps its previous version rather than being removed.
             seen.insert(url)
@@ -123,6 +133,11 @@ public struct IngestRunner: Sendable {
         for url in try await docs.removePages(of: source, except: seen) {
             _ = try await jobs.record(jobID: job.id, url: url, status: .removed, bytes: 0, error: nil)
         }
+        if let embedder {
+            // Chunks of unchanged pages that have no vector yet (embeddings configured since, or an earlier failure).
+            await embedder.embedMissing(of: source, pageID: nil, into: &embedding)
+            try await jobs.recordEmbedding(jobID: job.id, chunks: embedding.chunks, error: embedding.error)
+        }
     }
 
     private struct Outcome {
@@ -131,7 +146,10 @@ public struct IngestRunner: Sendable {
         let error: String?
     }
 
-    private func index(_ document: FetchedDocument, into source: DocSource, previous: KnownPage?, serverBytes: inout Int) async -> Outcome {
+    private func index(
+        _ document: FetchedDocument, into source: DocSource, previous: KnownPage?, serverBytes: inout Int,
+        embedding: inout ChunkEmbedder.Tally
+    ) async -> Outcome {
         let hash = DocsStore.hash(document.data)
         if hash == previous?.contentHash { return Outcome(status: .unchanged, bytes: document.data.count, error: nil) }
         guard serverBytes + document.data.count <= limits.maximumServerBytes else {
@@ -141,8 +159,9 @@ public struct IngestRunner: Sendable {
         do {
             let parsed = DocumentParser.parse(
                 String(decoding: document.data, as: UTF8.self), format: document.format, fallbackTitle: document.fallbackTitle)
-            try await docs.savePage(parsed, fetched: document, contentHash: hash, source: source)
+            let pageID = try await docs.savePage(parsed, fetched: document, contentHash: hash, source: source)
             serverBytes += document.data.count
+            await embedder?.embedMissing(of: source, pageID: pageID, into: &embedding)
             return Outcome(status: .indexed, bytes: document.data.count, error: nil)
         } catch {
             logger.error("page ingestion failed", metadata: ["url": .string(document.url), "error": .string(String(describing: error))])

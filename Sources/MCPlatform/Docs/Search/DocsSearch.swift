@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One page in search results, represented by its best-matching section.
 public struct SearchResult: Sendable, Equatable, Codable {
@@ -11,13 +12,15 @@ public struct SearchResult: Sendable, Equatable, Codable {
     public let score: Double
 }
 
-/// Answers searches over a server's docs: BM25 over chunks (``SearchIndex``), then grouped per
-/// page with the best section first, and cut to bounded snippets.
+/// Answers searches over a server's docs: BM25 over chunks (``SearchIndex``) grouped per page
+/// with the best section first; when embeddings are configured, fused by reciprocal rank with
+/// the pages of the chunks nearest in meaning (``SemanticSearch``); cut to bounded snippets.
 public struct DocsSearch: Sendable {
     let database: any Database
     let docs: DocsStore
+    let semantic: SemanticSearch?
 
-    /// Chunks fetched from the index per query, before grouping into pages.
+    /// Chunks fetched from each ranking per query, before fusion and grouping into pages.
     static let candidateChunks = 100
     /// How many further sections of a page add to its score, and by what share of theirs.
     static let supportingSections = 5
@@ -25,9 +28,15 @@ public struct DocsSearch: Sendable {
     /// Longest snippet, in characters.
     static let snippetCharacters = 360
 
-    public init(database: any Database) {
+    public init(database: any Database, semantic: SemanticSearch? = nil) {
         self.database = database
         self.docs = DocsStore(database: database)
+        self.semantic = semantic
+    }
+
+    /// Search over `platform`'s database, with semantic ranking when it has an embedding endpoint.
+    public init(platform: Platform, logger: Logger) {
+        self.init(database: platform.database, semantic: platform.semanticSearch(logger: logger))
     }
 
     /// Pages for `query` in `version` (default: the latest), `offset` pages skipped, at most `limit`.
@@ -37,54 +46,29 @@ public struct DocsSearch: Sendable {
         guard let version = try await resolve(version: version, serverID: serverID) else { return (nil, []) }
         let query = SearchQuery(query)
         let terms = query.terms + (try await SearchIndex.expand(prefixes: query.prefixes, serverID: serverID, in: database))
-        let matches = try await SearchIndex.search(
+        async let lexical = SearchIndex.search(
             serverID: serverID, version: version, terms: terms, limit: Self.candidateChunks, in: database)
-        guard !matches.isEmpty else { return (version, []) }
-
-        var ids: SQLStatement = ""
-        for (index, match) in matches.enumerated() { ids = ids + (index == 0 ? "\(match.chunkID)" : ", \(match.chunkID)") }
-        let rows = try await database.query(
-            """
-            SELECT c.id, c.page_id, c.anchor, c.heading_path, c.text, p.url, p.title
-            FROM doc_chunks c JOIN doc_pages p ON p.id = c.page_id
-            WHERE c.server_id = \(serverID) AND c.id IN (\(ids))
-            """
-        )
-        var chunks: [Int64: SQLRow] = [:]
-        for row in rows { chunks[try row.decode("id")] = row }
-        // Sections holding every quoted phrase as written rank first; the others follow, so a
-        // phrase that appears nowhere still finds the words.
-        let holdingPhrases: Set<Int64> =
-            query.phrases.isEmpty
-            ? []
-            : Set(
-                try matches.filter { match in
-                    guard let text = try chunks[match.chunkID]?.decode("text", as: String.self) else { return false }
-                    let chunkTerms = SearchTokenizer.terms(text)
-                    return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
-                }.map(\.chunkID)
+        let nearest =
+            try await semantic?.nearest(
+                to: query.text, serverID: serverID, version: version, limit: Self.candidateChunks, database: database)
+            ?? []
+        let keywordMatches = try await lexical
+        let chunks = try await chunkRows(serverID: serverID, ids: keywordMatches.map(\.chunkID) + nearest.map(\.chunkID))
+        let holdingPhrases = try Self.chunksHoldingPhrases(of: query, among: chunks)
+        var pages = try Self.rankPages(keywordMatches, chunks: chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
+        if !nearest.isEmpty {
+            // Fused per page: a page's cosine rank is its best section's (extra sections would
+            // outweigh rank differences, as every chunk has a similarity).
+            let semanticPages = try Self.rankPages(nearest, chunks: chunks, supportWeight: 0, holdingPhrases: holdingPhrases)
+            var best: [Int64: RankedPage] = [:]
+            for page in semanticPages + pages { best[page.pageID] = page }  // the keyword ranking's section wins
+            pages = Self.phrasesFirst(
+                RankFusion.fuse([pages.map(\.pageID), semanticPages.map(\.pageID)]).map { fused in
+                    var page = best[fused.id]!
+                    page.score = fused.score
+                    return page
+                }
             )
-
-        // Group chunks per page. A page scores its best section plus a share of its next best
-        // ones, so a page that answers from several angles beats one stray match.
-        var pages: [(pageID: Int64, best: SQLRow, holdsPhrases: Bool, score: Double, matched: Int)] = []
-        var pageIndex: [Int64: Int] = [:]
-        for match in matches {
-            guard let chunk = chunks[match.chunkID] else { continue }
-            let pageID: Int64 = try chunk.decode("page_id")
-            let holds = holdingPhrases.contains(match.chunkID)
-            if let index = pageIndex[pageID] {
-                pages[index].matched += 1
-                if pages[index].matched <= Self.supportingSections { pages[index].score += match.score * Self.supportWeight }
-                if holds, !pages[index].holdsPhrases { (pages[index].best, pages[index].holdsPhrases) = (chunk, true) }
-            } else {
-                pageIndex[pageID] = pages.count
-                pages.append((pageID, chunk, holds, match.score, 1))
-            }
-        }
-        pages.sort { left, right in
-            if left.holdsPhrases != right.holdsPhrases { return left.holdsPhrases }
-            return left.score != right.score ? left.score > right.score : left.pageID < right.pageID
         }
         var results: [SearchResult] = []
         for page in pages.dropFirst(offset).prefix(limit) {
@@ -101,6 +85,73 @@ public struct DocsSearch: Sendable {
             )
         }
         return (version, results)
+    }
+
+    /// A page in a ranking, with the chunk that represents it.
+    struct RankedPage {
+        let pageID: Int64
+        var best: SQLRow
+        var score: Double
+        /// The page has a section holding every quoted phrase of the query (and `best` is one).
+        var holdsPhrases = false
+    }
+
+    /// The chunks among `chunks` that hold every quoted phrase of `query` as written.
+    static func chunksHoldingPhrases(of query: SearchQuery, among chunks: [Int64: SQLRow]) throws -> Set<Int64> {
+        guard !query.phrases.isEmpty else { return [] }
+        return Set(
+            try chunks.filter { _, row in
+                let chunkTerms = SearchTokenizer.terms(try row.decode("text", as: String.self))
+                return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
+            }.keys
+        )
+    }
+
+    /// Pages holding the quoted phrases first, each group in its order: a phrase that appears
+    /// nowhere still finds the words.
+    static func phrasesFirst(_ pages: [RankedPage]) -> [RankedPage] {
+        pages.filter(\.holdsPhrases) + pages.filter { !$0.holdsPhrases }
+    }
+
+    /// The chunks `ids` with their page's URL and title, by chunk id.
+    func chunkRows(serverID: Int64, ids: [Int64]) async throws -> [Int64: SQLRow] {
+        guard !ids.isEmpty else { return [:] }
+        var list: SQLStatement = ""
+        for (index, id) in Set(ids).enumerated() { list = list + (index == 0 ? "\(id)" : ", \(id)") }
+        let rows = try await database.query(
+            """
+            SELECT c.id, c.page_id, c.anchor, c.heading_path, c.text, p.url, p.title
+            FROM doc_chunks c JOIN doc_pages p ON p.id = c.page_id
+            WHERE c.server_id = \(serverID) AND c.id IN (\(list))
+            """
+        )
+        var chunks: [Int64: SQLRow] = [:]
+        for row in rows { chunks[try row.decode("id")] = row }
+        return chunks
+    }
+
+    /// Pages of ranked chunks, best first. A page scores its best section plus `supportWeight`
+    /// of its next ``supportingSections`` ones, so a page that answers from several angles beats
+    /// one stray match.
+    static func rankPages(
+        _ matches: [SearchIndex.Match], chunks: [Int64: SQLRow], supportWeight: Double, holdingPhrases: Set<Int64> = []
+    ) throws -> [RankedPage] {
+        var pages: [RankedPage] = []
+        var pageIndex: [Int64: (position: Int, matched: Int)] = [:]
+        for match in matches {
+            guard let chunk = chunks[match.chunkID] else { continue }
+            let pageID: Int64 = try chunk.decode("page_id")
+            let holds = holdingPhrases.contains(match.chunkID)
+            if let (position, matched) = pageIndex[pageID] {
+                pageIndex[pageID] = (position, matched + 1)
+                if matched + 1 <= supportingSections { pages[position].score += match.score * supportWeight }
+                if holds, !pages[position].holdsPhrases { (pages[position].best, pages[position].holdsPhrases) = (chunk, true) }
+            } else {
+                pageIndex[pageID] = (pages.count, 1)
+                pages.append(RankedPage(pageID: pageID, best: chunk, score: match.score, holdsPhrases: holds))
+            }
+        }
+        return phrasesFirst(pages.sorted { $0.score != $1.score ? $0.score > $1.score : $0.pageID < $1.pageID })
     }
 
     /// `requested` if the server has it, else the latest version; nil when the server has no docs.

@@ -1,5 +1,7 @@
 /// A parsed search query: its terms, its quoted phrases and its `prefix*` words.
 struct SearchQuery: Sendable, Equatable {
+    /// The query as asked (for embedding it).
+    var text: String
     /// Every term of the query (phrases and prefixes included), as ``SearchTokenizer`` makes them.
     var terms: [String]
     /// Quoted phrases, as term sequences: `"exponential backoff"` → [[exponential, backoff]].
@@ -11,6 +13,7 @@ struct SearchQuery: Sendable, Equatable {
     static let minimumPrefixLength = 3
 
     init(_ text: String) {
+        self.text = text
         terms = SearchTokenizer.terms(text)
         phrases = text.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
             .filter { $0.offset % 2 == 1 }

@@ -58,7 +58,7 @@ struct SearchDocsTool: MCPTool {
         guard !SearchTokenizer.terms(query).isEmpty else {
             throw ToolError("The query has no searchable words; use keywords or identifiers from the question.")
         }
-        let search = DocsSearch(database: context.platform.database)
+        let search = DocsSearch(platform: context.platform, logger: context.logger)
         let (resolvedVersion, found) = try await search.search(
             serverID: context.server.id, query: query, version: version, limit: limit, offset: offset)
 
