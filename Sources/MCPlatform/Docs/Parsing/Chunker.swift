@@ -43,20 +43,12 @@ public struct Chunker: Sendable {
         guard markdown.count > targetCharacters + minimumCharacters else { return [markdown] }
         var blocks: [String] = []
         var current: [Substring] = []
-        var fence: Substring?
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.drop(while: { $0 == " " })
-            if let open = fence {
-                current.append(line)
-                if trimmed.hasPrefix(open) { fence = nil }
-            } else if let marker = DocumentParser.fenceMarker(trimmed) {
-                fence = marker
-                current.append(line)
-            } else if trimmed.isEmpty {
+        for line in MarkdownLine.lines(of: markdown) {
+            if case .text(let text) = line, text.allSatisfy(\.isWhitespace) {
                 if !current.isEmpty { blocks.append(current.joined(separator: "\n")) }
                 current.removeAll()
             } else {
-                current.append(line)
+                current.append(line.line)
             }
         }
         if !current.isEmpty { blocks.append(current.joined(separator: "\n")) }
@@ -82,14 +74,11 @@ public struct Chunker: Sendable {
     static func separateCode(_ markdown: String) -> (prose: String, code: String) {
         var prose: [Substring] = []
         var code: [Substring] = []
-        var fence: Substring?
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.drop(while: { $0 == " " })
-            if let open = fence {
-                if trimmed.hasPrefix(open) { fence = nil } else { code.append(line) }
-            } else if let marker = DocumentParser.fenceMarker(trimmed) {
-                fence = marker
-            } else {
+        for line in MarkdownLine.lines(of: markdown) {
+            switch line {
+            case .fence: continue
+            case .code(let line): code.append(line)
+            case .text(let line):
                 prose.append(line)
                 var rest = line[...]
                 while let start = rest.firstIndex(of: "`") {

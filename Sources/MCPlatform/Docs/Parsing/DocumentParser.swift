@@ -78,11 +78,10 @@ public enum DocumentParser {
 
     /// Splits Markdown at ATX (`## Title`) and setext headings, outside fenced code blocks.
     static func parseMarkdown(_ text: String, fallbackTitle: String, headings: Bool = true) -> ParsedDocument {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = MarkdownLine.lines(of: text.replacingOccurrences(of: "\r\n", with: "\n"))
         var sections: [DocumentSection] = [DocumentSection(headingPath: [], anchor: nil, markdown: "", offset: 0)]
         var stack: [(level: Int, text: String)] = []
         var slugs = AnchorSlugger()
-        var fence: Substring?
         var body: [Substring] = []
         var markdown = ""
         var title: String?
@@ -112,19 +111,13 @@ public enum DocumentParser {
 
         var index = 0
         while index < lines.count {
-            let line = lines[index]
+            let line = lines[index].line
             let trimmed = line.drop(while: { $0 == " " })
-            if let open = fence {
-                body.append(line)
-                markdown += line + "\n"
-                if trimmed.hasPrefix(open), trimmed.drop(while: { $0 == open.first }).allSatisfy(\.isWhitespace) { fence = nil }
-            } else if let marker = fenceMarker(trimmed), line.prefix(while: { $0 == " " }).count < 4 {
-                fence = marker
-                body.append(line)
-                markdown += line + "\n"
-            } else if headings, let (level, heading) = atxHeading(trimmed), line.prefix(while: { $0 == " " }).count < 4 {
+            if case .text = lines[index], headings, let (level, heading) = atxHeading(trimmed), line.prefix(while: { $0 == " " }).count < 4
+            {
                 open(level: level, heading: heading)
-            } else if headings, index + 1 < lines.count, !trimmed.isEmpty, let level = setextLevel(lines[index + 1]),
+            } else if case .text = lines[index], headings, index + 1 < lines.count, !trimmed.isEmpty,
+                case .text(let next) = lines[index + 1], let level = setextLevel(next),
                 !line.hasPrefix("    "), body.last?.allSatisfy(\.isWhitespace) ?? true
             {
                 open(level: level, heading: String(line))
@@ -204,27 +197,14 @@ public enum DocumentParser {
     /// Removes MDX-only syntax outside code fences: `import`/`export` lines, `{/* comments */}`,
     /// and JSX component tags (`<Tabs>`, `<TabItem value="x">`, `<Note/>`), keeping their inner text.
     static func stripJSX(_ text: String) -> String {
-        var output: [Substring] = []
-        var fence: Substring?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.drop(while: { $0 == " " })
-            if let open = fence {
-                if trimmed.hasPrefix(open) { fence = nil }
-                output.append(line)
-                continue
-            }
-            if let marker = fenceMarker(trimmed) {
-                fence = marker
-                output.append(line)
-                continue
-            }
-            if trimmed.hasPrefix("import ") || trimmed.hasPrefix("export ") { continue }
-            let cleaned = String(line)
+        MarkdownLine.lines(of: text).compactMap { line -> String? in
+            guard case .text(let text) = line else { return String(line.line) }
+            let trimmed = text.drop(while: { $0 == " " })
+            if trimmed.hasPrefix("import ") || trimmed.hasPrefix("export ") { return nil }
+            return String(text)
                 .replacingOccurrences(of: #"\{/\*.*?\*/\}"#, with: "", options: .regularExpression)
                 .replacingOccurrences(of: #"</?[A-Z][A-Za-z0-9.]*(\s[^<>]*)?/?>"#, with: "", options: .regularExpression)
-            output.append(Substring(cleaned))
-        }
-        return output.joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     static func stripHTMLComments(_ text: String) -> String {
