@@ -35,7 +35,7 @@ on_exit() { for name in "${DB_NAMES[@]}"; do pg_drop_db "$DATABASE" "$name"; don
 
 echo "preparing the corpora (1x: the Django pages; ${SCALE}x: synth-corpus.py)" >&2
 copy_corpus "$WORK/corpus-1x"
-"$PY" "$BENCH/synth-corpus.py" "$WORK/corpus-1x" "$WORK/corpus-${SCALE}x" --copies "$SCALE"
+run "$PY" "$BENCH/synth-corpus.py" "$WORK/corpus-1x" "$WORK/corpus-${SCALE}x" --copies "$SCALE"
 
 # The database's size in bytes: the SQLite data dir, or the PostgreSQL database.
 db_bytes() {
@@ -58,20 +58,21 @@ measure() {
     before=$(db_bytes)
 
     echo "$name: ingesting $(find "$folder" -type f | wc -l) pages" >&2
-    /usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" ingest django "$folder" --version 3.2 "${args[@]}" \
+    run /usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" ingest django "$folder" --version 3.2 "${args[@]}" \
         >"$WORK/ingest.out" 2>"$WORK/ingest.err" || { cat "$WORK/ingest.out" "$WORK/ingest.err" >&2; exit 1; }
     read -r ingest_s rss_kb <"$WORK/time"
     pages=$(sed -nE 's/.*: ([0-9]+) indexed, .*/\1/p' "$WORK/ingest.out")
     after=$(db_bytes)
 
-    /usr/bin/time -f '%e' -o "$WORK/time" "$BIN" ingest django "$folder" --version 3.2 "${args[@]}" \
+    run /usr/bin/time -f '%e' -o "$WORK/time" "$BIN" ingest django "$folder" --version 3.2 "${args[@]}" \
         >"$WORK/ingest.out" 2>/dev/null
     grep -q ' 0 indexed, ' "$WORK/ingest.out" || echo "$name: re-ingest indexed pages again: $(cat "$WORK/ingest.out")" >&2
     reingest_s=$(tail -1 "$WORK/time")
 
     echo "$name: search_docs latency (${ROUNDS} rounds)" >&2
     start_server "${args[@]}"
-    read -r p50 p99 queries errors < <(taskset -c 1 "$PY" "$BENCH/search-load.py" "http://127.0.0.1:$PORT/mcp/django" --rounds "$ROUNDS")
+    run taskset -c 1 "$PY" "$BENCH/search-load.py" "http://127.0.0.1:$PORT/mcp/django" --rounds "$ROUNDS" >"$WORK/latency"
+    read -r p50 p99 queries errors <"$WORK/latency"
     serve_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
     stop_server
     echo "$name $pages $(du -sb "$folder" | cut -f1) $ingest_s $rss_kb $((after - before)) $reingest_s $p50 $p99 $serve_kb $errors $queries" >>"$WORK/rows"

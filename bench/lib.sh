@@ -2,7 +2,7 @@
 #
 # Provides: BENCH, REPO, DOCS_ROOT, PY (bench/.venv's python, from requirements.txt),
 # bench_setup (temp dir $WORK, a private copy of the binary in $BIN, the EXIT trap),
-# copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0), stop_server,
+# run CMD… (a long child the traps can stop), copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0), stop_server,
 # pg_create_db URL NAME (prints the new database's URL), pg_drop_db URL NAME.
 # The binary is $MCPLATFORM_BIN or .build/release/mcplatform; these scripts never build it.
 
@@ -10,6 +10,7 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
 DOCS_ROOT=/usr/share/doc/python-django-doc/html
 SERVER_PID=
+CHILD_PID=
 
 # bench/.venv from bench/requirements.txt, recreated when that file or the Python changes.
 bench_venv() {
@@ -32,15 +33,25 @@ bench_setup() {
     bench_venv
     WORK=$(mktemp -d)
     trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM # so that the EXIT trap runs
     BIN=$WORK/mcplatform
     cp "$src" "$BIN" # a rebuild during the run must not change the binary under us
 }
 
-# Runs on EXIT: the server, the script's own cleanup hook (if defined), the temp dir.
+# Runs on EXIT: a running child, the server, the script's own hook (if defined), the temp dir.
 bench_cleanup() {
+    if [[ -n $CHILD_PID ]]; then pkill -TERM -P "$CHILD_PID" 2>/dev/null || true; kill "$CHILD_PID" 2>/dev/null || true; fi
     stop_server
     if declare -F on_exit >/dev/null; then on_exit || true; fi
     rm -rf "$WORK"
+}
+
+# run CMD…: in the background and waited for, so that INT/TERM reach the traps at once
+# (bash delays traps until a foreground child exits).
+run() {
+    "$@" &
+    CHILD_PID=$!
+    wait "$CHILD_PID"
 }
 
 # The 526 non-FAQ pages the retrieval benchmark uses (bench/retrieval/README.md).

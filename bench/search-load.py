@@ -49,8 +49,8 @@ def process_cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
-def process_memory_mb(pid: int | None, key: str) -> float:
-    """VmRSS (now) or VmHWM (peak) of a process, in MB."""
+def process_memory_mib(pid: int | None, key: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of a process, in MiB."""
     if pid is None:
         return 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -140,7 +140,7 @@ async def run_phase(target: str, url: str, queries: list[str], concurrency: int,
         "errors": errors,
         "server_cpu": 100 * server_cpu / duration,
         "client_cpu": 100 * client_cpu / duration,
-        "rss": process_memory_mb(pid, "VmRSS"),
+        "rss": process_memory_mib(pid, "VmRSS"),
     }
 
 
@@ -179,16 +179,16 @@ def main() -> None:
     healthz = f"{parts.scheme}://{parts.netloc}/healthz"
     print(f"{len(queries)} queries cycled, {args.duration:g} s per phase after {args.warmup:g} s warm-up, HTTP/1.1 keep-alive")
     print(f"{'target':<12} | {'conc':>4} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | "
-          f"{'server CPU%':>11} | {'client CPU%':>11} | {'server RSS MB':>13} | search/healthz")
+          f"{'server CPU%':>11} | {'client CPU%':>11} | {'server RSS MiB':>14} | search/healthz")
     for concurrency in (int(c) for c in args.concurrency.split(",")):
         base = asyncio.run(run_phase("healthz", healthz, queries, concurrency, args.duration, args.warmup, args.server_pid))
         search = asyncio.run(run_phase("search_docs", args.url, queries, concurrency, args.duration, args.warmup, args.server_pid))
         for row in (base, search):
             ratio = f"{search['rps'] / base['rps']:.3f}" if row is search and base["rps"] else ""
             print(f"{row['target']:<12} | {row['concurrency']:>4} | {row['rps']:>8.0f} | {row['p50']:>7.2f} | {row['p99']:>7.2f} | "
-                  f"{row['errors']:>6} | {row['server_cpu']:>11.0f} | {row['client_cpu']:>11.0f} | {row['rss']:>13.1f} | {ratio}")
+                  f"{row['errors']:>6} | {row['server_cpu']:>11.0f} | {row['client_cpu']:>11.0f} | {row['rss']:>14.1f} | {ratio}")
     if args.server_pid:
-        print(f"server peak RSS (VmHWM): {process_memory_mb(args.server_pid, 'VmHWM'):.1f} MB")
+        print(f"server peak RSS (VmHWM): {process_memory_mib(args.server_pid, 'VmHWM'):.1f} MiB")
 
 
 if __name__ == "__main__":

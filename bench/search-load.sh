@@ -35,10 +35,10 @@ fi
 copy_corpus "$WORK/docs"
 "$BIN" org create bench "${DB_ARGS[@]}" >/dev/null
 "$BIN" server create django --org bench "${DB_ARGS[@]}" >/dev/null
-"$BIN" ingest django "$WORK/docs" --version 3.2 "${DB_ARGS[@]}" 2>/dev/null >&2
+run "$BIN" ingest django "$WORK/docs" --version 3.2 "${DB_ARGS[@]}" 2>/dev/null >&2
 start_server "${DB_ARGS[@]}"
 
 echo "search_docs load: $(find "$WORK/docs" -type f | wc -l) Django pages on ${BACKEND};" \
     "server on CPU 0, load generator (Python asyncio + httpx) on CPU 1; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-taskset -c 1 "$PY" "$BENCH/search-load.py" "http://127.0.0.1:$PORT/mcp/django" \
+run taskset -c 1 "$PY" "$BENCH/search-load.py" "http://127.0.0.1:$PORT/mcp/django" \
     --duration "$DURATION" --concurrency "$CONCURRENCY" --server-pid "$SERVER_PID"
