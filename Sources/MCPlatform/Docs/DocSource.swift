@@ -62,11 +62,6 @@ public struct SourceSettings: Sendable, Equatable, Codable {
         self.crawlDelayMilliseconds = crawlDelayMilliseconds
     }
 
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
 }
 
 /// A page as stored: its canonical URL, title and Markdown.

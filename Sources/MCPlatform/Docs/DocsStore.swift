@@ -22,7 +22,7 @@ public struct DocsStore: Sendable {
             row: try await database.one(
                 """
                 INSERT INTO doc_sources (server_id, kind, location, version, settings, created_at)
-                VALUES (\(serverID), \(kind.rawValue), \(location), \(version), \(settings.json), \(Date()))
+                VALUES (\(serverID), \(kind.rawValue), \(location), \(version), \(settings.jsonColumn), \(Date()))
                 ON CONFLICT (server_id, location, version) DO UPDATE SET kind = excluded.kind, settings = excluded.settings
                 RETURNING *
                 """

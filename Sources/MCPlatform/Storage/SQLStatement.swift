@@ -41,6 +41,17 @@ public struct SQLStatement: Sendable, ExpressibleByStringInterpolation {
         return text
     }
 
+    /// `parts` separated by `separator`, binds kept: `(a, b), (c, d)` for a multi-row `VALUES`,
+    /// `?, ?, ?` for an `IN` list.
+    public static func joined(_ parts: some Sequence<SQLStatement>, separator: String = ", ") -> SQLStatement {
+        var result: SQLStatement = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0 { result.fragments.append(.sql(separator)) }
+            result.fragments += part.fragments
+        }
+        return result
+    }
+
     /// Appends another statement, keeping its binds.
     public static func + (lhs: SQLStatement, rhs: SQLStatement) -> SQLStatement {
         var result = lhs

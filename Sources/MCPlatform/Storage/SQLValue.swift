@@ -96,3 +96,13 @@ extension Date: SQLBindable, SQLDecodable {
         self = Date(timeIntervalSince1970: Double(try Int64(sqlValue: sqlValue)) / 1000)
     }
 }
+
+extension Encodable {
+    /// The value as a JSON object for a `TEXT` settings column, keys sorted (`{}` if it cannot
+    /// be encoded).
+    var jsonColumn: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

@@ -49,7 +49,7 @@ public struct TenancyStore: Sendable {
             try await database.query(
                 """
                 INSERT INTO mcp_servers (organization_id, slug, name, auth_mode, settings, created_at, updated_at)
-                VALUES (\(organization.id), \(slug.value), \(name), \(authMode.rawValue), \(settings.json), \(now), \(now))
+                VALUES (\(organization.id), \(slug.value), \(name), \(authMode.rawValue), \(settings.jsonColumn), \(now), \(now))
                 """
             )
             return try await self.server(slug: slug.value)

@@ -57,9 +57,4 @@ public struct ServerSettings: Sendable, Equatable, Codable {
         description = try container.decodeIfPresent(String.self, forKey: .description)
     }
 
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
 }

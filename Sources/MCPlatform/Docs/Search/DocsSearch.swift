@@ -116,8 +116,7 @@ public struct DocsSearch: Sendable {
     /// The chunks `ids` with their page's URL and title, by chunk id.
     func chunkRows(serverID: Int64, ids: [Int64]) async throws -> [Int64: SQLRow] {
         guard !ids.isEmpty else { return [:] }
-        var list: SQLStatement = ""
-        for (index, id) in Set(ids).enumerated() { list = list + (index == 0 ? "\(id)" : ", \(id)") }
+        let list = SQLStatement.joined(Set(ids).map { "\($0)" })
         let rows = try await database.query(
             """
             SELECT c.id, c.page_id, c.anchor, c.heading_path, c.text, p.url, p.title

@@ -41,12 +41,11 @@ struct EmbeddingStore: Sendable {
     /// the versions they belong to.
     func save(_ vectors: [[Float]], of chunks: [PendingChunk], serverID: Int64, model: String) async throws {
         guard !chunks.isEmpty else { return }
-        var values: SQLStatement = ""
-        for (index, (chunk, vector)) in zip(chunks, vectors).enumerated() {
-            values =
-                values + (index == 0 ? "" : ", ")
-                + "(\(chunk.chunkID), \(serverID), \(chunk.version), \(model), \(VectorCoding.encode(vector)))"
-        }
+        let values = SQLStatement.joined(
+            zip(chunks, vectors).map { chunk, vector in
+                "(\(chunk.chunkID), \(serverID), \(chunk.version), \(model), \(VectorCoding.encode(vector)))"
+            }
+        )
         let insert = "INSERT INTO doc_embeddings (chunk_id, server_id, version, model, vector) VALUES " + values
         try await database.transaction { db in
             try await db.query(

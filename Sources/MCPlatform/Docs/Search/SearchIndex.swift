@@ -100,10 +100,7 @@ public struct SearchIndex: Sendable {
         case .postgres:
             let frequencies = terms.weightedFrequencies
             guard !frequencies.isEmpty else { return }
-            var values: SQLStatement = ""
-            for (index, (term, weight)) in frequencies.enumerated() {
-                values = values + (index == 0 ? "" : ", ") + "(\(serverID), \(chunkID), \(term), \(weight))"
-            }
+            let values = SQLStatement.joined(frequencies.map { term, weight in "(\(serverID), \(chunkID), \(term), \(weight))" })
             try await db.query("INSERT INTO doc_terms (server_id, chunk_id, term, weight) VALUES " + values)
         }
     }
@@ -146,8 +143,7 @@ public struct SearchIndex: Sendable {
                 return []  // nothing ingested yet
             }
         case .postgres:
-            var list: SQLStatement = ""
-            for (index, term) in terms.enumerated() { list = list + (index == 0 ? "\(term)" : ", \(term)") }
+            let list = SQLStatement.joined(terms.map { "\($0)" })
             rows = try await db.query(
                 """
                 WITH stats AS (
