@@ -30,6 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Create a demo organization and server when missing. Env: MCPLATFORM_DEMO=true.") var demo = false
     @Option(help: "Bearer token of the admin API (/api/v1), at least 24 characters; unset disables it. Env: MCPLATFORM_ADMIN_TOKEN.")
     var adminToken: String?
+    @Option(help: "Lifetime in seconds of the access tokens issued to MCP clients. Env: MCPLATFORM_ACCESS_TOKEN_TTL. Default: 900.")
+    var accessTokenTtl: String?
+    @Option(
+        help: "PEM file of extra CA certificates trusted for outbound HTTPS (IdPs behind a private CA). Env: MCPLATFORM_OUTBOUND_CA_FILE.")
+    var outboundCaFile: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -47,6 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.maxPageKilobytes] = maxPageKb
         flags[.docsQuotaMegabytes] = docsQuotaMb
         flags[.adminToken] = adminToken
+        flags[.accessTokenTTL] = accessTokenTtl
+        flags[.outboundCAFile] = outboundCaFile
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -48,3 +48,12 @@ enum APIResponse {
             body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }
+
+extension TenancyStore {
+    /// The server named by the route's `{slug}` parameter, or a 404 API error.
+    func server(inPathOf context: AppRequestContext) async throws -> TenantServer {
+        let slug = context.parameters.get("slug") ?? ""
+        guard let server = try await server(slug: slug) else { throw APIError.notFound("no MCP server '\(slug.prefix(100))'") }
+        return server
+    }
+}

@@ -34,6 +34,11 @@ public struct AppConfiguration: Sendable {
     public var seedDemo = false
     /// The embedding endpoint for semantic ranking; nil (the default): keyword search only.
     public var embeddings: EmbeddingClient.Configuration?
+    /// Lifetime of the access tokens the platform issues to MCP clients.
+    public var accessTokenLifetime: TimeInterval = 900
+    /// Extra certificate authorities (PEM) trusted for outbound HTTPS: identity providers and
+    /// client metadata documents behind a private CA.
+    public var outboundCAFile: String?
 
     public init() {}
 
@@ -44,12 +49,25 @@ public struct AppConfiguration: Sendable {
 
     /// The public MCP endpoint of the server `slug`: `<scheme>://<slug>.<base-domain>[:port]/mcp`.
     public func endpointURL(for slug: String) -> String {
+        tenantOrigin(for: slug) + "/mcp"
+    }
+
+    /// The platform's own origin as clients see it, without a trailing slash: `https://mcp.example.com`.
+    public var publicOrigin: String {
+        origin(host: nil)
+    }
+
+    /// The origin of the server `slug` on its own host: `<scheme>://<slug>.<base-domain>[:port]`.
+    public func tenantOrigin(for slug: String) -> String {
+        origin(host: "\(slug).\(publicURL?.host ?? baseDomain)")
+    }
+
+    private func origin(host: String?) -> String {
         let base = publicURL ?? URL(string: "http://\(baseDomain):\(port)")!
         let scheme = base.scheme ?? "http"
-        let host = base.host ?? baseDomain
         let defaultPort = (scheme == "https" && base.port == 443) || (scheme == "http" && base.port == 80)
         let port = base.port.map { defaultPort ? "" : ":\($0)" } ?? ""
-        return "\(scheme)://\(slug).\(host)\(port)/mcp"
+        return "\(scheme)://\(host ?? base.host ?? baseDomain)\(port)"
     }
 }
 
@@ -84,6 +102,8 @@ extension AppConfiguration {
         case embeddingsModel = "embeddings-model"
         case embeddingsAPIKey = "embeddings-api-key"
         case embeddingsInputType = "embeddings-input-type"
+        case accessTokenTTL = "access-token-ttl"
+        case outboundCAFile = "outbound-ca-file"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -128,6 +148,13 @@ extension AppConfiguration {
         }
         if let size = try integer(.databasePoolSize, in: 1...500) { databasePoolSize = size }
         if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
+        if let seconds = try integer(.accessTokenTTL, in: 5...86400) { accessTokenLifetime = TimeInterval(seconds) }
+        if let path = value(.outboundCAFile) {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ConfigurationError(setting: .outboundCAFile, value: path, expected: "a readable PEM file of CA certificates")
+            }
+            outboundCAFile = path
+        }
         if let seconds = try integer(.sessionIdleTimeout, in: 60...(30 * 86400)) { sessionIdleTimeout = TimeInterval(seconds) }
         if let kilobytes = try integer(.maxPageKilobytes, in: 16...(64 << 10)) { ingestLimits.maximumPageBytes = kilobytes << 10 }
         if let megabytes = try integer(.docsQuotaMegabytes, in: 1...(1 << 20)) { ingestLimits.maximumServerBytes = megabytes << 20 }

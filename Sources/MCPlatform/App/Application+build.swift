@@ -37,7 +37,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mcplatform"),
         services: [
             DatabaseCloser(database: database),
-            SessionSweeper(sessions: platform.sessions, interval: .seconds(600), logger: logger),
+            ExpiredDataSweeper(platform: platform, interval: .seconds(600), logger: logger),
             IngestWorker(
                 jobs: IngestJobStore(database: database),
                 runner: IngestRunner(
@@ -58,8 +58,11 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     router.add(middleware: RequestLogMiddleware())
     HealthRoutes(database: platform.database).addRoutes(to: router)
     MCPEndpoint(platform: platform).addRoutes(to: router)
+    AuthorizationServerRoutes(platform: platform).addRoutes(to: router)
+    platform.pages.addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: platform.configuration.adminToken))
     DocsAdminRoutes(platform: platform).addRoutes(to: api)
+    AuthAdminRoutes(platform: platform).addRoutes(to: api)
     return router
 }
 

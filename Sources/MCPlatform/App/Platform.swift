@@ -17,6 +17,10 @@ public struct Platform: Sendable {
     public let resources: any MCPResourceProvider
     /// The embedding vectors searches compare against, kept in memory.
     public let vectors = VectorCache()
+    /// End-user sign-in: the per-server authorization servers and the customers' identity providers.
+    public let auth: AuthServices
+    /// The server-rendered pages.
+    public let pages = HTMLPages()
 
     public init(configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard) {
         self.configuration = configuration
@@ -26,6 +30,7 @@ public struct Platform: Sendable {
         self.sessions = MCPSessionStore(database: database, idleTimeout: configuration.sessionIdleTimeout)
         self.tools = tools
         self.resources = DocsResources()
+        self.auth = AuthServices(database: database, secretKey: secretKey, configuration: configuration)
     }
 
     /// Semantic ranking for searches, when an embedding endpoint is configured.

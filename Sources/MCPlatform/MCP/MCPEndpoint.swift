@@ -27,32 +27,45 @@ struct MCPEndpoint: Sendable {
         }
     }
 
-    private typealias Method = @Sendable (Request, AppRequestContext, TenantServer) async throws -> Response
+    private typealias Method = @Sendable (Request, AppRequestContext, TenantServer, Caller) async throws -> Response
 
-    /// Resolves the tenant, checks the origin, then runs `method`.
+    /// Who is calling: the signed-in end user on servers that require sign-in, else anonymous.
+    struct Caller: Sendable, Equatable {
+        let endUserID: Int64?
+    }
+
+    /// Resolves the tenant, checks the origin and, on servers that require sign-in, the access
+    /// token, then runs `method`.
     private func respond(_ request: Request, _ context: AppRequestContext, _ method: Method) async throws -> Response {
-        let slug =
-            context.parameters.get("slug")
-            ?? TenantRouting.slug(fromHost: request.head.authority, baseDomain: platform.configuration.baseDomain)
-        guard let slug, let server = try await platform.tenancy.server(slug: slug) else {
+        let baseDomain = platform.configuration.baseDomain
+        let route = TenantRoute(request: request, context: context, baseDomain: baseDomain)
+        guard let route, let server = try await platform.tenancy.server(slug: route.slug) else {
             let detail =
-                slug.map { "no MCP server named '\($0)'" }
-                ?? "no MCP server named in the host or path; use /mcp/<slug> or <slug>.\(platform.configuration.baseDomain)"
+                route.map { "no MCP server named '\($0.slug)'" }
+                ?? "no MCP server named in the host or path; use /mcp/<slug> or <slug>.\(baseDomain)"
             return Self.errorResponse(.notFound, .init(code: -32001, message: "Not Found: \(detail)"))
         }
         var context = context
         context.logger[metadataKey: "tenant"] = .string(server.slug)
-        if let origin = request.headers[.origin],
-            !TenantRouting.isAllowed(origin: origin, server: server, baseDomain: platform.configuration.baseDomain)
-        {
+        if let origin = request.headers[.origin], !TenantRouting.isAllowed(origin: origin, server: server, baseDomain: baseDomain) {
             return Self.errorResponse(.forbidden, .invalidRequest("origin '\(origin.prefix(200))' is not allowed for this server"))
         }
-        return try await method(request, context, server)
+        var caller = Caller(endUserID: nil)
+        if server.authMode == .oauth {
+            let authority = TenantAuthority(slug: server.slug, form: route.form, configuration: platform.configuration)
+            switch try await BearerAuthenticator(auth: platform.auth).authenticate(request, server: server, authority: authority) {
+            case .rejected(let response): return response
+            case .authenticated(let endUserID):
+                caller = Caller(endUserID: endUserID)
+                context.logger[metadataKey: "end_user"] = "\(endUserID)"
+            }
+        }
+        return try await method(request, context, server, caller)
     }
 
     // MARK: POST
 
-    private func post(_ request: Request, _ context: AppRequestContext, _ server: TenantServer) async throws -> Response {
+    private func post(_ request: Request, _ context: AppRequestContext, _ server: TenantServer, _ caller: Caller) async throws -> Response {
         guard let contentType = request.headers[.contentType], MediaType(from: contentType)?.isType(.applicationJson) == true else {
             return Self.errorResponse(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json"))
         }
@@ -85,7 +98,8 @@ struct MCPEndpoint: Sendable {
         let responder = Responder(eventStream: accept.prefersEventStream)
         if case .array(let batch) = message {
             return try await postBatch(
-                batch, sessionID: sessionID, versionHeader: versionHeader, server: server, context: context, responder: responder)
+                batch, sessionID: sessionID, versionHeader: versionHeader, server: server, caller: caller, context: context,
+                responder: responder)
         }
         let incoming: IncomingMessage
         switch IncomingMessage.classify(message) {
@@ -97,10 +111,10 @@ struct MCPEndpoint: Sendable {
                 return Self.errorResponse(
                     .badRequest, .invalidRequest("initialize starts a new session and must be sent without Mcp-Session-Id"), id: id)
             }
-            return try await initialize(id: id, params: params, server: server, responder: responder)
+            return try await initialize(id: id, params: params, server: server, caller: caller, responder: responder)
         }
         let session: MCPSession
-        switch try await resolveSession(sessionID, versionHeader: versionHeader, server: server) {
+        switch try await resolveSession(sessionID, versionHeader: versionHeader, server: server, caller: caller) {
         case .success(let found): session = found
         case .failure(let rejection): return rejection.response
         }
@@ -112,12 +126,13 @@ struct MCPEndpoint: Sendable {
 
     /// A JSON-RPC batch: accepted only in sessions on 2025-03-26, the one revision that has them.
     private func postBatch(
-        _ batch: [Value], sessionID: String?, versionHeader: String?, server: TenantServer, context: AppRequestContext, responder: Responder
+        _ batch: [Value], sessionID: String?, versionHeader: String?, server: TenantServer, caller: Caller, context: AppRequestContext,
+        responder: Responder
     ) async throws -> Response {
         guard !batch.isEmpty else { return Self.errorResponse(.badRequest, .invalidRequest("empty batch")) }
         guard batch.count <= 100 else { return Self.errorResponse(.badRequest, .invalidRequest("a batch may hold at most 100 messages")) }
         let session: MCPSession
-        switch try await resolveSession(sessionID, versionHeader: versionHeader, server: server) {
+        switch try await resolveSession(sessionID, versionHeader: versionHeader, server: server, caller: caller) {
         case .success(let found): session = found
         case .failure(let rejection):
             if sessionID == nil {
@@ -145,9 +160,9 @@ struct MCPEndpoint: Sendable {
         return try responder.response(for: replies, batch: true, sessionID: session.id)
     }
 
-    private func initialize(id: ID, params: Value?, server: TenantServer, responder: Responder) async throws -> Response {
+    private func initialize(id: ID, params: Value?, server: TenantServer, caller: Caller, responder: Responder) async throws -> Response {
         do {
-            let (session, result) = try await handler.initialize(params: params, server: server)
+            let (session, result) = try await handler.initialize(params: params, server: server, endUserID: caller.endUserID)
             return try responder.response(for: [JSONRPCResponse(id: id, outcome: .result(result))], batch: false, sessionID: session.id)
         } catch let error as JSONRPCError {
             return Self.errorResponse(.badRequest, error, id: id)
@@ -176,18 +191,21 @@ struct MCPEndpoint: Sendable {
 
     /// No server-initiated stream is offered (nothing is pushed to clients yet), which the
     /// transport allows by answering 405.
-    private func get(_ request: Request, _ context: AppRequestContext, _ server: TenantServer) async throws -> Response {
+    private func get(_ request: Request, _ context: AppRequestContext, _ server: TenantServer, _ caller: Caller) async throws -> Response {
         var response = Self.errorResponse(
             .methodNotAllowed, .invalidRequest("this server does not offer a server-to-client SSE stream; use POST"))
         response.headers[.allow] = "POST, DELETE"
         return response
     }
 
-    private func delete(_ request: Request, _ context: AppRequestContext, _ server: TenantServer) async throws -> Response {
+    private func delete(_ request: Request, _ context: AppRequestContext, _ server: TenantServer, _ caller: Caller) async throws -> Response
+    {
         guard let sessionID = request.headers[.mcpSessionID] else {
             return Self.errorResponse(.badRequest, .invalidRequest("Mcp-Session-Id header is required"))
         }
-        guard try await platform.sessions.end(id: sessionID, serverID: server.id) else {
+        guard case .success = try await resolveSession(sessionID, versionHeader: nil, server: server, caller: caller),
+            try await platform.sessions.end(id: sessionID, serverID: server.id)
+        else {
             return Self.errorResponse(.notFound, Self.sessionNotFound)
         }
         return Response(status: .noContent)
@@ -199,14 +217,17 @@ struct MCPEndpoint: Sendable {
         let response: Response
     }
 
-    /// The session named by the request, checked against the server and the version header.
-    private func resolveSession(_ id: String?, versionHeader: String?, server: TenantServer) async throws -> Result<MCPSession, Rejection> {
+    /// The session named by the request, checked against the server, the caller (a session
+    /// belongs to the end user who opened it) and the version header.
+    private func resolveSession(_ id: String?, versionHeader: String?, server: TenantServer, caller: Caller) async throws -> Result<
+        MCPSession, Rejection
+    > {
         guard let id else {
             return .failure(
                 Rejection(
                     response: Self.errorResponse(.badRequest, .invalidRequest("Mcp-Session-Id header is required; send initialize first"))))
         }
-        guard let session = try await platform.sessions.find(id: id, serverID: server.id) else {
+        guard let session = try await platform.sessions.find(id: id, serverID: server.id), session.endUserID == caller.endUserID else {
             return .failure(Rejection(response: Self.errorResponse(.notFound, Self.sessionNotFound)))
         }
         if let versionHeader, versionHeader != session.protocolVersion {

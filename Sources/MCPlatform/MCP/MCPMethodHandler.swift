@@ -8,7 +8,7 @@ struct MCPMethodHandler: Sendable {
     let platform: Platform
 
     /// `initialize`: negotiates the revision and opens a persisted session.
-    func initialize(params: Value?, server: TenantServer) async throws -> (MCPSession, Initialize.Result) {
+    func initialize(params: Value?, server: TenantServer, endUserID: Int64? = nil) async throws -> (MCPSession, Initialize.Result) {
         guard params != nil else { throw JSONRPCError.invalidParams("initialize requires params") }
         let request = try decodeParams(Initialize.Parameters.self, from: params)
         let version = ProtocolVersion.negotiate(request.protocolVersion)
@@ -18,7 +18,8 @@ struct MCPMethodHandler: Sendable {
             protocolVersion: version,
             clientName: String(request.clientInfo.name.prefix(200)),
             clientVersion: String(request.clientInfo.version.prefix(100)),
-            clientCapabilities: capabilities
+            clientCapabilities: capabilities,
+            endUserID: endUserID
         )
         let result = Initialize.Result(
             protocolVersion: version,

@@ -9,6 +9,8 @@ public struct MCPSession: Sendable, Equatable {
     public let protocolVersion: String
     public let clientName: String?
     public let clientVersion: String?
+    /// The signed-in end user on servers that require sign-in; nil for anonymous sessions.
+    public let endUserID: Int64?
     public let initialized: Bool
     public let createdAt: Date
     public let lastSeenAt: Date
@@ -19,6 +21,7 @@ public struct MCPSession: Sendable, Equatable {
         protocolVersion = try row.decode("protocol_version")
         clientName = try row.decode("client_name")
         clientVersion = try row.decode("client_version")
+        endUserID = try row.decode("end_user_id")
         initialized = try row.decode("initialized")
         createdAt = try row.decode("created_at")
         lastSeenAt = try row.decode("last_seen_at")
@@ -50,14 +53,15 @@ public struct MCPSessionStore: Sendable {
         self.idleTimeout = idleTimeout
     }
 
-    public func create(serverID: Int64, protocolVersion: String, clientName: String?, clientVersion: String?, clientCapabilities: String)
-        async throws -> MCPSession
-    {
+    public func create(
+        serverID: Int64, protocolVersion: String, clientName: String?, clientVersion: String?, clientCapabilities: String,
+        endUserID: Int64? = nil
+    ) async throws -> MCPSession {
         let now = Date()
         let row = try await database.one(
             """
-            INSERT INTO mcp_sessions (id, server_id, protocol_version, client_name, client_version, client_capabilities, initialized, created_at, last_seen_at)
-            VALUES (\(MCPSession.newID()), \(serverID), \(protocolVersion), \(clientName), \(clientVersion), \(clientCapabilities), \(false), \(now), \(now))
+            INSERT INTO mcp_sessions (id, server_id, protocol_version, client_name, client_version, client_capabilities, initialized, created_at, last_seen_at, end_user_id)
+            VALUES (\(MCPSession.newID()), \(serverID), \(protocolVersion), \(clientName), \(clientVersion), \(clientCapabilities), \(false), \(now), \(now), \(endUserID))
             RETURNING \(raw: Self.columns)
             """
         )
@@ -103,5 +107,5 @@ public struct MCPSessionStore: Sendable {
     }
 
     private static let columns =
-        "id, server_id, protocol_version, client_name, client_version, initialized, created_at, last_seen_at"
+        "id, server_id, protocol_version, client_name, client_version, end_user_id, initialized, created_at, last_seen_at"
 }

@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs, embeddings]
+    public static let all: [Migration] = [tenancy, docs, embeddings, auth]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -170,6 +170,126 @@ public enum Migrations {
             """,
             "ALTER TABLE ingest_jobs ADD COLUMN chunks_embedded BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE ingest_jobs ADD COLUMN embedding_error TEXT",
+        ]
+    }
+
+    /// End users, the per-server OAuth authorization servers (clients, pending authorizations,
+    /// codes, grants, refresh tokens, signing keys), the customers' upstream identity providers,
+    /// and the shared rate-limit counters.
+    static let auth = Migration(version: 4, name: "auth") { dialect in
+        [
+            """
+            CREATE TABLE end_users (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                subject TEXT NOT NULL,
+                email TEXT,
+                name TEXT,
+                created_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL,
+                UNIQUE (server_id, subject)
+            )
+            """,
+            "ALTER TABLE mcp_sessions ADD COLUMN end_user_id BIGINT REFERENCES end_users(id) ON DELETE CASCADE",
+            """
+            CREATE TABLE auth_providers (
+                server_id BIGINT PRIMARY KEY REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                settings TEXT NOT NULL,
+                client_secret TEXT,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE oauth_clients (
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                name TEXT,
+                redirect_uris TEXT NOT NULL,
+                auth_method TEXT NOT NULL,
+                secret_hash TEXT,
+                metadata TEXT NOT NULL DEFAULT '{}',
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                PRIMARY KEY (server_id, client_id)
+            )
+            """,
+            """
+            CREATE TABLE oauth_authorizations (
+                id TEXT PRIMARY KEY,
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL,
+                redirect_uri_given BIGINT NOT NULL,
+                state TEXT,
+                code_challenge TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                issuer TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                csrf_hash TEXT NOT NULL,
+                upstream_state_hash TEXT UNIQUE,
+                upstream_nonce TEXT,
+                upstream_verifier TEXT,
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE oauth_grants (
+                id TEXT PRIMARY KEY,
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL,
+                end_user_id BIGINT NOT NULL REFERENCES end_users(id) ON DELETE CASCADE,
+                scope TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                issuer TEXT NOT NULL,
+                upstream_refresh_token TEXT,
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT,
+                revoked_reason TEXT
+            )
+            """,
+            "CREATE INDEX oauth_grants_user ON oauth_grants (server_id, end_user_id)",
+            """
+            CREATE TABLE oauth_codes (
+                code_hash TEXT PRIMARY KEY,
+                authorization_id TEXT NOT NULL,
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                grant_id TEXT NOT NULL REFERENCES oauth_grants(id) ON DELETE CASCADE,
+                redirect_uri TEXT NOT NULL,
+                redirect_uri_given BIGINT NOT NULL,
+                code_challenge TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE oauth_refresh_tokens (
+                token_hash TEXT PRIMARY KEY,
+                grant_id TEXT NOT NULL REFERENCES oauth_grants(id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            "CREATE INDEX oauth_refresh_tokens_grant ON oauth_refresh_tokens (grant_id)",
+            """
+            CREATE TABLE oauth_signing_keys (
+                kid TEXT PRIMARY KEY,
+                private_key TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                retired_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE rate_limits (
+                key TEXT PRIMARY KEY,
+                window_start BIGINT NOT NULL,
+                count BIGINT NOT NULL
+            )
+            """,
         ]
     }
 }

@@ -63,6 +63,10 @@ public struct TenancyStore: Sendable {
         try await database.first(Self.selectServers + " WHERE s.slug = \(slug)").map(TenantServer.init)
     }
 
+    public func server(id: Int64) async throws -> TenantServer? {
+        try await database.first(Self.selectServers + " WHERE s.id = \(id)").map(TenantServer.init)
+    }
+
     /// All servers, or those of one organization, by slug.
     public func servers(organizationID: Int64? = nil) async throws -> [TenantServer] {
         let filter: SQLStatement = organizationID.map { " WHERE s.organization_id = \($0)" } ?? ""
@@ -123,5 +127,12 @@ public enum TenancyError: Error, Sendable, CustomStringConvertible {
         case .invalidName(let reason): reason
         case .storage(let error): "storage error: \(error)"
         }
+    }
+}
+
+extension TenancyStore {
+    /// Sets how `serverID`'s end users connect.
+    public func setAuthMode(_ mode: AuthMode, serverID: Int64) async throws {
+        try await database.query("UPDATE mcp_servers SET auth_mode = \(mode.rawValue), updated_at = \(Date()) WHERE id = \(serverID)")
     }
 }

@@ -64,9 +64,7 @@ struct DocsAdminRoutes {
     }
 
     private func server(_ context: AppRequestContext) async throws -> TenantServer {
-        let slug = context.parameters.get("slug") ?? ""
-        guard let server = try await platform.tenancy.server(slug: slug) else { throw APIError.notFound("no MCP server '\(slug)'") }
-        return server
+        try await platform.tenancy.server(inPathOf: context)
     }
 
     private func listSources(_ context: AppRequestContext) async throws -> Response {

@@ -81,13 +81,7 @@ struct WebFetcher: Sendable {
 
     /// Why `url` may not be fetched, or nil when it may.
     func refusal(for url: URL) -> String? {
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty else {
-            return "not an http(s) URL"
-        }
-        if !allowPrivateNetworks, !NetworkAddress.isPublic(host: host) {
-            return "\(host) is a private, loopback or unresolvable address"
-        }
-        return nil
+        OutboundHTTP.refusal(for: url, allowPrivateNetworks: allowPrivateNetworks)
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Deletes what has expired, so tables do not grow without bound: ended or idle MCP sessions,
+/// abandoned sign-ins, used and expired codes and refresh tokens, old revoked grants, and
+/// finished rate-limit windows. Safe to run on every instance: each delete is idempotent.
+struct ExpiredDataSweeper: Service {
+    let platform: Platform
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await repeatUntilShutdown(every: interval) { await sweep() }
+    }
+
+    func sweep(now: Date = Date()) async {
+        do {
+            let sessions = try await platform.sessions.purge(before: now.addingTimeInterval(-platform.sessions.idleTimeout))
+            if sessions > 0 { logger.info("purged expired MCP sessions", metadata: ["count": "\(sessions)"]) }
+            try await platform.auth.pending.purge(before: now.addingTimeInterval(-3600))
+            try await platform.auth.grants.purge(before: now)
+            try await platform.auth.rateLimiter.purge(before: now.addingTimeInterval(-3600))
+        } catch {
+            logger.warning("purging expired data failed", metadata: ["error": .string(String(describing: error))])
+        }
+    }
+}
