@@ -211,7 +211,8 @@ class ServerProcess:
                 "--port",
                 str(self.port),
                 *self.backend.args(),
-                *self.extra_args,
+                # "{port}" in an argument becomes the chosen port (e.g. --public-url http://127.0.0.1:{port}).
+                *(arg.replace("{port}", str(self.port)) for arg in self.extra_args),
             ]
             env = child_env(**self.env)
             with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:

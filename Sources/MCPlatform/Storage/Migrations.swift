@@ -230,6 +230,7 @@ public enum Migrations {
                 upstream_state_hash TEXT UNIQUE,
                 upstream_nonce TEXT,
                 upstream_verifier TEXT,
+                browser_binding_hash TEXT,
                 status TEXT NOT NULL,
                 created_at BIGINT NOT NULL,
                 expires_at BIGINT NOT NULL

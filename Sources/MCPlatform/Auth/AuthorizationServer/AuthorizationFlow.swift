@@ -23,12 +23,10 @@ struct AuthorizationFlow: Sendable {
     // MARK: GET /oauth/authorize
 
     func showConsent(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let server: TenantServer
-        let authority: TenantAuthority
-        do {
-            (server, authority) = try await OAuthTenant.resolve(request, context, platform: platform)
-        } catch let error as APIError {
-            return pages.message("Sign-in is not available", error.message, status: .notFound)
+        let (server, authority): (TenantServer, TenantAuthority)
+        switch try await tenant(request, context) {
+        case .success(let found): (server, authority) = found
+        case .failure(let page): return page.response
         }
         let parameters: [String: String]
         switch Self.parameters(request.uri.query ?? "") {
@@ -112,12 +110,10 @@ struct AuthorizationFlow: Sendable {
 
     /// The end user's decision on the consent page.
     func decide(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let server: TenantServer
-        let authority: TenantAuthority
-        do {
-            (server, authority) = try await OAuthTenant.resolve(request, context, platform: platform)
-        } catch let error as APIError {
-            return pages.message("Sign-in is not available", error.message, status: .notFound)
+        let (server, authority): (TenantServer, TenantAuthority)
+        switch try await tenant(request, context) {
+        case .success(let found): (server, authority) = found
+        case .failure(let page): return page.response
         }
         guard let body = try? await request.body.collect(upTo: Self.maximumQueryBytes) else {
             return badRequest("The form is too large.")
@@ -156,14 +152,21 @@ struct AuthorizationFlow: Sendable {
                 return upstreamFailure(error)
             }
             let (state, nonce, verifier) = (RandomToken.make(), RandomToken.make(), RandomToken.make(bytes: 48))
-            guard try await auth.pending.sendUpstream(id: pending.id, upstreamState: state, nonce: nonce, verifier: verifier) else {
+            let binding = BrowserBinding(authorizationID: pending.id, issuer: authority.issuer, configuration: platform.configuration)
+            let bindingValue = binding.isPossible ? RandomToken.make() : nil
+            guard
+                try await auth.pending.sendUpstream(
+                    id: pending.id, upstreamState: state, nonce: nonce, verifier: verifier, browserBinding: bindingValue)
+            else {
                 return expired()
             }
             let location = auth.upstream.authorizationURL(
                 endpoints, provider: provider, redirectURI: callbackURL, state: state, nonce: nonce, verifier: verifier)
             response = Response(status: .seeOther, headers: [.location: location.absoluteString, .cacheControl: "no-store"])
+            if let bindingValue { response.headers.append(HTTPField(name: .setCookie, value: binding.cookie(bindingValue))) }
         }
-        response.headers[.setCookie] = Self.cookie("", authority: authority, maxAge: 0)
+        response.status = .seeOther
+        response.headers.append(HTTPField(name: .setCookie, value: Self.cookie("", authority: authority, maxAge: 0)))
         return response
     }
 
@@ -189,6 +192,24 @@ struct AuthorizationFlow: Sendable {
         else { return expired() }
         var logger = context.logger
         logger[metadataKey: "tenant"] = .string(server.slug)
+        let binding = BrowserBinding(authorizationID: pending.id, issuer: pending.issuer, configuration: platform.configuration)
+        guard auth.pending.isBoundBrowser(Self.cookieValue(request, named: binding.cookieName), for: pending) else {
+            logger.warning("identity provider callback arrived in another browser than the one that consented")
+            return pages.message(
+                "Sign-in was stopped",
+                "This sign-in was finished in a different browser from the one it was started in, so it was not trusted.",
+                hint: "If you started it, connect again from your agent and complete the sign-in in the browser that opens.",
+                status: .forbidden)
+        }
+        var response = try await finishSignIn(parameters, pending: pending, server: server, logger: logger)
+        response.headers.append(HTTPField(name: .setCookie, value: binding.cookie("", maxAge: 0)))
+        return response
+    }
+
+    /// Exchanges the identity provider's code, signs the end user in, and returns them to the client.
+    private func finishSignIn(_ parameters: [String: String], pending: PendingAuthorization, server: TenantServer, logger: Logger)
+        async throws -> Response
+    {
         let reply = ClientRedirect(redirectURI: pending.redirectURI, state: pending.state, issuer: pending.issuer)
         if let error = parameters["error"] {
             logger.info("identity provider returned an error", metadata: ["error": .string(String(error.prefix(100)))])
@@ -222,6 +243,20 @@ struct AuthorizationFlow: Sendable {
             logger.warning("sign-in through the identity provider failed", metadata: ["error": .string(error.description)])
             return upstreamFailure(error)
         }
+    }
+
+    /// The server addressed, or a 404 page when there is none that requires sign-in.
+    private func tenant(_ request: Request, _ context: AppRequestContext) async throws -> Result<(TenantServer, TenantAuthority), Page> {
+        do {
+            return .success(try await OAuthTenant.resolve(request, context, platform: platform))
+        } catch let error as APIError {
+            return .failure(Page(response: pages.message("Sign-in is not available", error.message, status: .notFound)))
+        }
+    }
+
+    /// A page answering the request instead of the flow going on.
+    struct Page: Error {
+        let response: Response
     }
 
     /// The platform's one redirect URI at every identity provider.
@@ -315,5 +350,40 @@ struct ClientRedirect {
         let separator = redirectURI.contains("?") ? "&" : "?"
         let location = redirectURI + separator + FormEncoding.encode(items)
         return Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
+    }
+}
+
+/// The cookie that ties the identity provider's callback (on the platform's host) to the
+/// browser that consented (on the tenant's host or path). Without it, someone could start a
+/// sign-in for their own client, consent, and send the identity provider's link to a victim:
+/// the victim's sign-in would end as a code for the attacker's client. The cookie is set for the
+/// platform's host; a tenant host `<slug>.<host>` sets it with `Domain=<host>`. When the platform's
+/// host is not a parent of the tenant's, no binding is possible and none is checked.
+struct BrowserBinding {
+    let cookieName: String
+    private let domain: String?
+    private let secure: Bool
+    let isPossible: Bool
+
+    init(authorizationID: String, issuer: String, configuration: AppConfiguration) {
+        cookieName = "mcp_oauth_flow_" + authorizationID.prefix(16)
+        let publicOrigin = configuration.publicOrigin
+        let callbackHost = URLComponents(string: publicOrigin)?.host ?? ""
+        let issuerHost = URLComponents(string: issuer)?.host ?? ""
+        secure = publicOrigin.hasPrefix("https://")
+        if issuerHost == callbackHost {
+            (domain, isPossible) = (nil, true)
+        } else if issuerHost.hasSuffix("." + callbackHost), callbackHost.contains(".") {
+            (domain, isPossible) = (callbackHost, true)
+        } else {
+            (domain, isPossible) = (nil, false)
+        }
+    }
+
+    func cookie(_ value: String, maxAge: Int = Int(PendingAuthorizationStore.lifetime)) -> String {
+        var cookie = "\(cookieName)=\(value); Path=/oauth/callback; Max-Age=\(maxAge); HttpOnly; SameSite=Lax"
+        if let domain { cookie += "; Domain=\(domain)" }
+        if secure { cookie += "; Secure" }
+        return cookie
     }
 }

@@ -27,6 +27,9 @@ struct PendingAuthorization: Sendable, Equatable {
     let csrfHash: String
     let upstreamNonce: String?
     let upstreamVerifier: String?
+    /// Keyed hash of the cookie that ties the identity provider's callback to the browser that
+    /// consented; nil when the platform's host cannot receive a cookie set by the tenant's.
+    let browserBindingHash: String?
     let status: Status
     let expiresAt: Date
 
@@ -44,6 +47,7 @@ struct PendingAuthorization: Sendable, Equatable {
         csrfHash = try row.decode("csrf_hash")
         upstreamNonce = try row.decode("upstream_nonce")
         upstreamVerifier = try row.decode("upstream_verifier")
+        browserBindingHash = try row.decode("browser_binding_hash")
         status = Status(rawValue: try row.decode("status")) ?? .done
         expiresAt = try row.decode("expires_at")
     }
@@ -102,13 +106,21 @@ struct PendingAuthorizationStore: Sendable {
         token.utf8.count <= 128 && secretKey.tokenHash(token) == authorization.csrfHash
     }
 
+    /// Whether the callback arrived in the browser that consented (or no binding was possible).
+    func isBoundBrowser(_ cookie: String?, for authorization: PendingAuthorization) -> Bool {
+        guard let expected = authorization.browserBindingHash else { return true }
+        guard let cookie, cookie.utf8.count <= 128 else { return false }
+        return secretKey.tokenHash(cookie) == expected
+    }
+
     /// Moves a request from consent to upstream, recording what the callback must check.
     /// False when it had already moved on (a replayed form).
-    func sendUpstream(id: String, upstreamState: String, nonce: String, verifier: String) async throws -> Bool {
+    func sendUpstream(id: String, upstreamState: String, nonce: String, verifier: String, browserBinding: String?) async throws -> Bool {
         try await !database.query(
             """
             UPDATE oauth_authorizations SET status = \(PendingAuthorization.Status.upstream.rawValue),
-                upstream_state_hash = \(secretKey.tokenHash(upstreamState)), upstream_nonce = \(nonce), upstream_verifier = \(verifier)
+                upstream_state_hash = \(secretKey.tokenHash(upstreamState)), upstream_nonce = \(nonce), upstream_verifier = \(verifier),
+                browser_binding_hash = \(browserBinding.map(secretKey.tokenHash))
             WHERE id = \(id) AND status = \(PendingAuthorization.Status.consent.rawValue)
             RETURNING id
             """
@@ -146,6 +158,6 @@ struct PendingAuthorizationStore: Sendable {
 
     private static let columns = """
         id, server_id, client_id, redirect_uri, redirect_uri_given, state, code_challenge, resource, issuer, scope, csrf_hash,
-        upstream_nonce, upstream_verifier, status, expires_at
+        upstream_nonce, upstream_verifier, browser_binding_hash, status, expires_at
         """
 }

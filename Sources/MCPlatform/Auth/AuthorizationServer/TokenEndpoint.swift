@@ -12,36 +12,18 @@ struct TokenEndpoint: Sendable {
     var auth: AuthServices { platform.auth }
 
     func token(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (server, _) = try await OAuthTenant.resolve(request, context, platform: platform)
-        if let retryAfter = try await auth.rateLimiter.hit(
-            "token:\(server.id):\(context.clientAddress)", limit: AuthorizationServerRoutes.tokenLimit)
-        {
-            return OAuthError.rateLimited(retryAfter: retryAfter)
-        }
-        do {
-            let form = try await Self.form(request)
-            let client = try await authenticateClient(request, form: form, server: server)
+        try await authenticated(request, context) { form, client, server in
             switch form["grant_type"] {
             case "authorization_code": return try await exchangeCode(form, client: client, server: server, logger: context.logger)
             case "refresh_token": return try await refresh(form, client: client, server: server, logger: context.logger)
             case nil: throw OAuthError(.invalidRequest, "grant_type is missing")
             case let other?: throw OAuthError(.unsupportedGrantType, "grant_type '\(other.prefix(40))' is not supported")
             }
-        } catch let error as OAuthError {
-            return error.response
         }
     }
 
     func revoke(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (server, _) = try await OAuthTenant.resolve(request, context, platform: platform)
-        if let retryAfter = try await auth.rateLimiter.hit(
-            "token:\(server.id):\(context.clientAddress)", limit: AuthorizationServerRoutes.tokenLimit)
-        {
-            return OAuthError.rateLimited(retryAfter: retryAfter)
-        }
-        do {
-            let form = try await Self.form(request)
-            let client = try await authenticateClient(request, form: form, server: server)
+        try await authenticated(request, context) { form, client, server in
             guard let token = form["token"], !token.isEmpty else { throw OAuthError(.invalidRequest, "token is missing") }
             var grant = try await auth.grants.grantOfRefreshToken(token, serverID: server.id)
             if grant == nil, let claims = await auth.signingKeys.verify(token), claims.tid == server.id {
@@ -56,6 +38,25 @@ struct TokenEndpoint: Sendable {
             }
             // Unknown and already-invalid tokens are answered the same way (RFC 7009 §2.2).
             return Response(status: .ok, headers: [.cacheControl: "no-store"])
+        }
+    }
+
+    /// Resolves the server, applies the rate limit, reads the form and authenticates the client,
+    /// then runs `body`; OAuth errors become their JSON responses.
+    private func authenticated(
+        _ request: Request, _ context: AppRequestContext,
+        _ body: ([String: String], OAuthClient, TenantServer) async throws -> Response
+    ) async throws -> Response {
+        let (server, _) = try await OAuthTenant.resolve(request, context, platform: platform)
+        if let retryAfter = try await auth.rateLimiter.hit(
+            "token:\(server.id):\(context.clientAddress)", limit: AuthorizationServerRoutes.tokenLimit)
+        {
+            return OAuthError.rateLimited(retryAfter: retryAfter)
+        }
+        do {
+            let form = try await Self.form(request)
+            let client = try await authenticateClient(request, form: form, server: server)
+            return try await body(form, client, server)
         } catch let error as OAuthError {
             return error.response
         }
