@@ -256,13 +256,17 @@ async def sdk_client(
         browser.close()
 
 
-async def use_docs_tools(client: mcp.Client) -> None:
+async def use_docs_tools(client: mcp.Client, signed_in_as: str | None = None) -> None:
     names = [tool.name for tool in (await client.list_tools()).tools]
     assert "search_docs" in names, names
     result = await client.call_tool("search_docs", {"query": SEARCH_QUERY, "limit": 3})
     assert not result.is_error, result
     urls = [entry["url"] for entry in result.structured_content["results"]]
     assert urls and urls[0].startswith("guides/sign-in.md"), urls
+    if signed_in_as is not None:
+        # The end user's identity reaches the MCP session: `about` names who is signed in.
+        about = await client.call_tool("about", {})
+        assert about.structured_content.get("signedInAs", {}).get("subject") == signed_in_as, about.structured_content
 
 
 def check_sdk_flow(oauth: PlatformOAuth, flow: SdkFlow, *, dcr: bool) -> dict[str, Any]:
@@ -317,7 +321,7 @@ def test_sdk_sign_in_with_dcr_and_oidc_upstream(backend: Backend, platform_facto
 
     async def body() -> SdkFlow:
         async with sdk_client(oauth, client_name="E2E SDK Client") as (client, flow):
-            await use_docs_tools(client)
+            await use_docs_tools(client, signed_in_as="alice")
         return flow
 
     flow = run(body)
@@ -372,7 +376,7 @@ def test_sdk_sign_in_with_plain_oauth2_upstream(
 
     async def body() -> SdkFlow:
         async with sdk_client(oauth) as (client, flow):
-            await use_docs_tools(client)
+            await use_docs_tools(client, signed_in_as="4242")
         return flow
 
     flow = run(body)

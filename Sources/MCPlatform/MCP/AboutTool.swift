@@ -22,6 +22,10 @@ struct AboutTool: MCPTool {
                 ],
                 "protocolVersion": ["type": "string"],
                 "tools": ["type": "array", "items": ["type": "string"]],
+                "signedInAs": [
+                    "type": "object", "description": "The end user, on servers that require sign-in",
+                    "properties": ["subject": ["type": "string"], "email": ["type": "string"], "name": ["type": "string"]],
+                ],
             ],
             "required": ["server", "protocolVersion", "tools"],
         ]
@@ -48,13 +52,20 @@ struct AboutTool: MCPTool {
             serverInfo["description"] = .string(description)
             text += "\n\n\(description)"
         }
-        return CallTool.Result(
-            content: [.text(text: text, annotations: nil, _meta: nil)],
-            structuredContent: [
-                "server": .object(serverInfo),
-                "protocolVersion": .string(context.session.protocolVersion),
-                "tools": .array(toolNames.map(Value.string)),
-            ]
-        )
+        var structured: [String: Value] = [
+            "server": .object(serverInfo),
+            "protocolVersion": .string(context.session.protocolVersion),
+            "tools": .array(toolNames.map(Value.string)),
+        ]
+        if let id = context.session.endUserID,
+            let user = try await EndUserStore(database: context.platform.database).find(id: id, serverID: server.id)
+        {
+            var signedIn: [String: Value] = ["subject": .string(user.subject)]
+            signedIn["email"] = user.email.map(Value.string)
+            signedIn["name"] = user.name.map(Value.string)
+            structured["signedInAs"] = .object(signedIn)
+            text += "\nSigned in as: \(user.name ?? user.email ?? user.subject)"
+        }
+        return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: .object(structured))
     }
 }
