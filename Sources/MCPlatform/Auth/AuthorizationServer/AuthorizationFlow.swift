@@ -98,7 +98,8 @@ struct AuthorizationFlow: Sendable {
                 "serverName": server.name,
                 "organizationName": server.organizationName,
                 "scopeDescription": "Search and read \(server.organizationName)'s documentation as you",
-                "action": authority.authorizationEndpoint,
+                // Relative, so that the form posts back to the origin that set the CSRF cookie.
+                "action": URLComponents(string: authority.authorizationEndpoint)?.path ?? authority.authorizationEndpoint,
                 "requestID": pending.id,
                 "csrfToken": csrfToken,
             ])
