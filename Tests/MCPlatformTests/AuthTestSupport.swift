@@ -244,6 +244,15 @@ struct AuthHarness: Sendable {
     }
 
     /// Posts the consent form.
+    /// The `Cookie` header that carries the browser-binding cookie a consent answer set, as the
+    /// consenting browser sends it back to the identity provider's callback.
+    static func bindingCookie(from response: TestResponse) -> HTTPFields {
+        for value in response.headers[values: .setCookie] where value.hasPrefix("mcp_oauth_flow_") {
+            return [.cookie: String(value.prefix { $0 != ";" })]
+        }
+        return [:]
+    }
+
     func decide(
         _ consent: Consent, decision: String, csrfToken: String? = nil, cookie: CookieChoice = .matching, slug: String = "guide"
     ) async throws -> TestResponse {

@@ -356,9 +356,36 @@ import Testing
             let allowed = try await harness.decide(consent, decision: "allow")
             let state = try #require(allowed.locationQuery["state"])
 
-            let callback = try await harness.get("/oauth/callback?error=access_denied&state=\(FormEncoding.escape(state))")
+            let browser = AuthHarness.bindingCookie(from: allowed)
+            #expect(browser[.cookie] != nil, "allowing sets the cookie that binds the callback to this browser")
+            let callback = try await harness.get(
+                "/oauth/callback?error=access_denied&state=\(FormEncoding.escape(state))", headers: browser)
             Self.expectErrorRedirect(callback, "access_denied")
-            Self.expectPage(try await harness.get("/oauth/callback?code=abc&state=\(FormEncoding.escape(state))"), .badRequest)
+            Self.expectPage(
+                try await harness.get("/oauth/callback?code=abc&state=\(FormEncoding.escape(state))", headers: browser), .badRequest)
+        }
+    }
+
+    /// Someone who consents for their own client and sends the identity provider's link to a
+    /// victim gets nothing: the callback only completes in the browser that consented.
+    @Test func theCallbackCompletesOnlyInTheConsentingBrowser() async throws {
+        try await AuthHarness.run { harness in
+            let client = try await harness.registerClient()
+            let consent = try await harness.consent(client: client, verifier: RandomToken.make())
+            let allowed = try await harness.decide(consent, decision: "allow")
+            let binding = try #require(allowed.headers[values: .setCookie].first { $0.hasPrefix("mcp_oauth_flow_") })
+            #expect(binding.contains("Path=/oauth/callback"))
+            #expect(binding.contains("HttpOnly"))
+            let state = try #require(allowed.locationQuery["state"])
+
+            let otherBrowser = try await harness.get(
+                "/oauth/callback?code=abc&state=\(FormEncoding.escape(state))",
+                headers: [.cookie: String(binding.prefix { $0 != "=" }) + "=" + RandomToken.make()])
+            Self.expectPage(otherBrowser, .forbidden)
+            // The attempt used the sign-in up: not even the right browser can finish it now.
+            let rightBrowser = try await harness.get(
+                "/oauth/callback?code=abc&state=\(FormEncoding.escape(state))", headers: AuthHarness.bindingCookie(from: allowed))
+            Self.expectPage(rightBrowser, .badRequest)
         }
     }
 }

@@ -175,10 +175,10 @@ struct TokenEndpoint: Sendable {
             guard let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
                 let credentials = String(data: decoded, encoding: .utf8), let colon = credentials.firstIndex(of: ":")
             else { throw OAuthError(.invalidClient, "the Basic credentials are malformed") }
-            let basicID = String(credentials[..<colon]).removingPercentEncoding ?? ""
+            let basicID = FormEncoding.unescape(credentials[..<colon])
             if let clientID, clientID != basicID { throw OAuthError(.invalidRequest, "client_id differs from the Basic credentials") }
             clientID = basicID
-            secret = String(credentials[credentials.index(after: colon)...]).removingPercentEncoding
+            secret = FormEncoding.unescape(credentials[credentials.index(after: colon)...])
         }
         guard let clientID, !clientID.isEmpty else { throw OAuthError(.invalidClient, "client_id is missing") }
         guard let client = try await auth.client(clientID, serverID: server.id) else {

@@ -1,7 +1,5 @@
-import Crypto
 import Foundation
 import JWTKit
-import Logging
 import MCP
 import NIOHTTP1
 
@@ -300,59 +298,4 @@ private struct IDTokenClaims: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
     }
-}
-
-/// PKCE (RFC 7636) with S256, the only method accepted.
-enum PKCE {
-    /// BASE64URL(SHA256(verifier)).
-    static func challenge(for verifier: String) -> String {
-        Data(SHA256.hash(data: Data(verifier.utf8))).base64URLEncoded
-    }
-
-    /// A verifier must be 43–128 characters of `[A-Za-z0-9-._~]`.
-    static func isValidVerifier(_ verifier: String) -> Bool {
-        (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy(isUnreserved)
-    }
-
-    /// Challenges are the base64url of a SHA-256 digest: 43 characters.
-    static func isValidChallenge(_ challenge: String) -> Bool {
-        challenge.utf8.count == 43 && challenge.utf8.allSatisfy(isUnreserved)
-    }
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
-            || [0x2D, 0x2E, 0x5F, 0x7E].contains(byte)
-    }
-}
-
-/// `application/x-www-form-urlencoded` as OAuth uses it.
-enum FormEncoding {
-    static func encode(_ parameters: [String: String]) -> String {
-        parameters.sorted { $0.key < $1.key }.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&")
-    }
-
-    /// Percent-encodes everything but unreserved characters.
-    static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
-    }
-
-    /// Parses a form body or query string; later duplicates are reported by `duplicates`.
-    static func decode(_ text: String) -> (values: [String: String], duplicates: Set<String>) {
-        var values: [String: String] = [:]
-        var duplicates: Set<String> = []
-        for pair in text.split(separator: "&") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = unescape(parts[0])
-            let value = parts.count > 1 ? unescape(parts[1]) : ""
-            if values[name] != nil { duplicates.insert(name) }
-            values[name] = value
-        }
-        return (values, duplicates)
-    }
-
-    private static func unescape(_ text: Substring) -> String {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-    }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }
