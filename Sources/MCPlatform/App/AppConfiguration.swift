@@ -36,6 +36,8 @@ public struct AppConfiguration: Sendable {
     public var embeddings: EmbeddingClient.Configuration?
     /// Lifetime of the access tokens the platform issues to MCP clients.
     public var accessTokenLifetime: TimeInterval = 900
+    /// bcrypt work factor of dashboard passwords (not a flag: tests lower it).
+    public var passwordHashCost: UInt8 = 12
     /// Extra certificate authorities (PEM) trusted for outbound HTTPS: identity providers and
     /// client metadata documents behind a private CA.
     public var outboundCAFile: String?

@@ -60,6 +60,7 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     MCPEndpoint(platform: platform).addRoutes(to: router)
     AuthorizationServerRoutes(platform: platform).addRoutes(to: router)
     platform.pages.addRoutes(to: router)
+    DashboardRoutes(platform: platform).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: platform.configuration.adminToken))
     DocsAdminRoutes(platform: platform).addRoutes(to: api)
     AuthAdminRoutes(platform: platform).addRoutes(to: api)

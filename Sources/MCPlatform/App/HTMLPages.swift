@@ -3,11 +3,12 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 
-/// The server-rendered pages (Mustache templates under `Resources/Templates`) and their
-/// stylesheet. Values are HTML-escaped by the templates; pages are never cached or framed.
+/// The server-rendered pages (Mustache templates under `Resources/Templates`) and their assets
+/// (`Resources/Assets`: one stylesheet, one small script). Values are HTML-escaped by the
+/// templates; pages are never cached or framed, and run no script but ours.
 public struct HTMLPages: Sendable {
     private let library: MustacheLibrary
-    private let stylesheet: ByteBuffer
+    private let assets: [String: (contentType: String, body: ByteBuffer)]
 
     /// Loads the templates and stylesheet bundled with the module. Should they be missing (a
     /// broken installation), pages degrade to plain text rather than failing requests.
@@ -21,8 +22,12 @@ public struct HTMLPages: Sendable {
             try? library.register(text, named: file.deletingPathExtension().lastPathComponent)
         }
         self.library = library
-        let css = resources.flatMap { try? Data(contentsOf: $0.appendingPathComponent("Assets/app.css")) } ?? Data()
-        self.stylesheet = ByteBuffer(bytes: css)
+        var assets: [String: (String, ByteBuffer)] = [:]
+        for (name, contentType) in [("app.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8")] {
+            let data = resources.flatMap { try? Data(contentsOf: $0.appendingPathComponent("Assets/\(name)")) } ?? Data()
+            assets[name] = (contentType, ByteBuffer(bytes: data))
+        }
+        self.assets = assets
     }
 
     /// Renders template `name` with `values` as an HTML response.
@@ -44,18 +49,20 @@ public struct HTMLPages: Sendable {
         return render("message", values, status: status)
     }
 
-    /// Serves `/assets/app.css`.
+    /// Serves `/assets/app.css` and `/assets/app.js`.
     func addRoutes(to router: Router<some RequestContext>) {
-        let stylesheet = self.stylesheet
-        router.get("/assets/app.css") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
-                body: .init(byteBuffer: stylesheet))
+        for (name, asset) in assets {
+            router.get("/assets/\(name)") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"],
+                    body: .init(byteBuffer: asset.body))
+            }
         }
     }
 
     static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+        .contentSecurityPolicy:
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
         .xFrameOptions: "DENY",
         .xContentTypeOptions: "nosniff",
         .referrerPolicy: "no-referrer",

@@ -21,6 +21,8 @@ public struct Platform: Sendable {
     public let auth: AuthServices
     /// The server-rendered pages.
     public let pages = HTMLPages()
+    /// Dashboard accounts: users, sessions, memberships, invitations.
+    public let accounts: AccountServices
 
     public init(configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard) {
         self.configuration = configuration
@@ -31,6 +33,8 @@ public struct Platform: Sendable {
         self.tools = tools
         self.resources = DocsResources()
         self.auth = AuthServices(database: database, secretKey: secretKey, configuration: configuration)
+        self.accounts = AccountServices(
+            database: database, secretKey: secretKey, passwordHasher: PasswordHasher(cost: configuration.passwordHashCost))
     }
 
     /// Semantic ranking for searches, when an embedding endpoint is configured.

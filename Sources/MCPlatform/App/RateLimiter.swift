@@ -35,6 +35,19 @@ public struct RateLimiter: Sendable {
         return Int(windowStart + Int64(limit.window) - seconds)
     }
 
+    /// Whether any of `keys` is over `limit` in the current window, without counting a request
+    /// (for limits on failures: count them with ``hit(_:limit:now:)`` only when they happen).
+    /// Returns the seconds until the window ends, or nil.
+    public func exceeded(_ keys: [String], limit: Limit, now: Date = Date()) async throws -> Int? {
+        let seconds = Int64(now.timeIntervalSince1970)
+        let windowStart = seconds - seconds % Int64(limit.window)
+        let rows = try await database.query(
+            "SELECT count FROM rate_limits WHERE key IN (\(SQLStatement.joined(keys.map { key -> SQLStatement in "\(key)" }))) AND window_start = \(windowStart)"
+        )
+        guard try rows.contains(where: { try $0.decode("count", as: Int64.self) >= Int64(limit.requests) }) else { return nil }
+        return Int(windowStart + Int64(limit.window) - seconds)
+    }
+
     /// Deletes counters of windows that ended before `cutoff` (maintenance).
     public func purge(before cutoff: Date) async throws {
         try await database.query("DELETE FROM rate_limits WHERE window_start < \(Int64(cutoff.timeIntervalSince1970))")

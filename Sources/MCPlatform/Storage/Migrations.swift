@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs, embeddings, auth]
+    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -291,6 +291,59 @@ public enum Migrations {
                 count BIGINT NOT NULL
             )
             """,
+        ]
+    }
+
+    /// The customers' dashboard accounts: users, their browser sessions, organization
+    /// memberships with roles, and invitations.
+    static let accounts = Migration(version: 5, name: "accounts") { dialect in
+        [
+            """
+            CREATE TABLE users (
+                id \(dialect.autoIncrementPrimaryKey),
+                email TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                is_operator BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                last_login_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE web_sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX web_sessions_user ON web_sessions (user_id)",
+            """
+            CREATE TABLE memberships (
+                organization_id BIGINT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (organization_id, user_id)
+            )
+            """,
+            "CREATE INDEX memberships_user ON memberships (user_id)",
+            """
+            CREATE TABLE invitations (
+                id \(dialect.autoIncrementPrimaryKey),
+                token_hash TEXT NOT NULL UNIQUE,
+                organization_id BIGINT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                email TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+                invited_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                accepted_at BIGINT,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX invitations_organization ON invitations (organization_id)",
         ]
     }
 }

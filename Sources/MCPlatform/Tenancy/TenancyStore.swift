@@ -30,6 +30,10 @@ public struct TenancyStore: Sendable {
         try await database.query("SELECT id, slug, name, created_at FROM organizations ORDER BY slug").map(Organization.init)
     }
 
+    public func organization(id: Int64) async throws -> Organization? {
+        try await database.first("SELECT id, slug, name, created_at FROM organizations WHERE id = \(id)").map(Organization.init)
+    }
+
     public func organization(slug: String) async throws -> Organization? {
         try await database.first("SELECT id, slug, name, created_at FROM organizations WHERE slug = \(slug)").map(Organization.init)
     }
@@ -131,6 +135,11 @@ public enum TenancyError: Error, Sendable, CustomStringConvertible {
 }
 
 extension TenancyStore {
+    /// Deletes an organization with everything it owns.
+    public func deleteOrganization(id: Int64) async throws -> Bool {
+        try await !database.query("DELETE FROM organizations WHERE id = \(id) RETURNING id").isEmpty
+    }
+
     /// Sets how `serverID`'s end users connect.
     public func setAuthMode(_ mode: AuthMode, serverID: Int64) async throws {
         try await database.query("UPDATE mcp_servers SET auth_mode = \(mode.rawValue), updated_at = \(Date()) WHERE id = \(serverID)")

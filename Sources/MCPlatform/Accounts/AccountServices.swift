@@ -1,0 +1,16 @@
+import Foundation
+
+/// The stores behind dashboard accounts, created once per process.
+public struct AccountServices: Sendable {
+    public let users: UserStore
+    let sessions: WebSessionStore
+    let memberships: MembershipStore
+    let invitations: InvitationStore
+
+    init(database: any Database, secretKey: SecretKey, passwordHasher: PasswordHasher) {
+        users = UserStore(database: database, hasher: passwordHasher)
+        sessions = WebSessionStore(database: database, secretKey: secretKey)
+        memberships = MembershipStore(database: database)
+        invitations = InvitationStore(database: database, secretKey: secretKey)
+    }
+}

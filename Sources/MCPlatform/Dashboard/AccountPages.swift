@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Sign-up, sign-in and sign-out.
+struct AccountPages: Sendable {
+    let dashboard: Dashboard
+    var accounts: AccountServices { dashboard.accounts }
+
+    /// Failed sign-ins allowed per email (and per client address) in 15 minutes.
+    static let loginLimit = RateLimiter.Limit(requests: 5, perSeconds: 900)
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/") { request, _ in try await home(request) }
+        router.get("/signup") { request, _ in try await signUpForm(request) }
+        router.post("/signup") { request, _ in try await signUp(request) }
+        router.get("/login") { request, _ in try await logInForm(request) }
+        router.post("/login") { request, context in try await logIn(request, context) }
+        router.post("/logout") { request, _ in try await logOut(request) }
+    }
+
+    /// The first organization, or creating one; the sign-in page when signed out.
+    private func home(_ request: Request) async throws -> Response {
+        guard let visitor = try await dashboard.visitor(request) else { return PageResponse.redirect("/login").response }
+        // The organization switcher without JavaScript submits `?org=/orgs/<slug>`.
+        if let chosen = Dashboard.safeNext(request.uri.queryParameters.get("org")) { return PageResponse.redirect(chosen).response }
+        guard let first = visitor.memberships.first else { return PageResponse.redirect("/orgs/new").response }
+        return PageResponse.redirect("/orgs/\(first.organization.slug)").response
+    }
+
+    // MARK: Sign-up
+
+    private func signUpForm(_ request: Request) async throws -> Response {
+        if try await dashboard.visitor(request) != nil { return PageResponse.redirect("/").response }
+        return anonymousPage("signup", request: request, ["next": Dashboard.safeNext(request.uri.queryParameters.get("next")) ?? ""])
+    }
+
+    private func signUp(_ request: Request) async throws -> Response {
+        let form = try await dashboard.anonymousForm(request)
+        let (name, email, password) = (form["name"] ?? "", form["email"] ?? "", form["password"] ?? "")
+        let next = Dashboard.safeNext(form["next"])
+        do {
+            let user = try await accounts.users.create(email: email, name: name, password: password)
+            return try await dashboard.signIn(user, redirectTo: next ?? "/orgs/new")
+        } catch let error as AccountError {
+            var errors: [String: String] = [:]
+            switch error {
+            case .emailTaken, .invalidEmail: errors["email"] = error.description
+            case .weakPassword: errors["password"] = error.description
+            case .invalidName: errors["name"] = error.description
+            }
+            return anonymousPage(
+                "signup", request: request, ["name": name, "email": email, "next": next ?? "", "errors": errors],
+                status: .unprocessableContent)
+        }
+    }
+
+    // MARK: Sign-in
+
+    private func logInForm(_ request: Request) async throws -> Response {
+        if try await dashboard.visitor(request) != nil { return PageResponse.redirect("/").response }
+        return anonymousPage("login", request: request, ["next": Dashboard.safeNext(request.uri.queryParameters.get("next")) ?? ""])
+    }
+
+    private func logIn(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await dashboard.anonymousForm(request)
+        let (email, password) = ((form["email"] ?? "").lowercased(), form["password"] ?? "")
+        let next = Dashboard.safeNext(form["next"])
+        let limiter = dashboard.platform.auth.rateLimiter
+        let keys = ["login-email:" + String(email.prefix(254)), "login-address:" + context.clientAddress]
+        if let retryAfter = try await limiter.exceeded(keys, limit: Self.loginLimit) {
+            var response = anonymousPage(
+                "login", request: request,
+                [
+                    "email": email, "next": next ?? "",
+                    "flash": ["kind": "error", "text": "Too many failed attempts. Try again in \(retryAfter / 60 + 1) minutes."],
+                ],
+                status: .tooManyRequests)
+            response.headers[.retryAfter] = String(retryAfter)
+            return response
+        }
+        guard let user = try await accounts.users.authenticate(email: email, password: password) else {
+            for key in keys { _ = try await limiter.hit(key, limit: Self.loginLimit) }
+            context.logger.info("failed dashboard sign-in")
+            return anonymousPage(
+                "login", request: request,
+                ["email": email, "next": next ?? "", "flash": ["kind": "error", "text": "Wrong email or password."]],
+                status: .unauthorized)
+        }
+        return try await dashboard.signIn(user, redirectTo: next ?? "/")
+    }
+
+    private func logOut(_ request: Request) async throws -> Response {
+        if let visitor = try await dashboard.visitor(request) {
+            _ = try await dashboard.form(request, visitor: visitor)
+            try await accounts.sessions.end(token: visitor.sessionToken)
+        }
+        var response = PageResponse.redirect("/login").response
+        response.headers.append(HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.sessionCookie, "", maxAge: 0)))
+        return response
+    }
+
+    /// A signed-out page with its double-submit CSRF cookie (kept when the browser has one).
+    private func anonymousPage(_ template: String, request: Request, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response
+    {
+        let existing = AuthorizationFlow.cookieValue(request, named: Dashboard.anonymousCSRFCookie).flatMap {
+            $0.utf8.count == 43 ? $0 : nil
+        }
+        let token = existing ?? RandomToken.make()
+        var values = values
+        values["csrf"] = token
+        var response = dashboard.pages.render(template, values, status: status)
+        if existing == nil {
+            response.headers.append(
+                HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.anonymousCSRFCookie, token, maxAge: 86400)))
+        }
+        return response
+    }
+}

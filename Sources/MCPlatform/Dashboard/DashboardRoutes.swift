@@ -1,0 +1,14 @@
+import Hummingbird
+
+/// The customer dashboard: server-rendered pages on the platform's host.
+struct DashboardRoutes: Sendable {
+    let platform: Platform
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let dashboard = Dashboard(platform: platform)
+        AccountPages(dashboard: dashboard).addRoutes(to: router)
+        OrganizationPages(dashboard: dashboard).addRoutes(to: router)
+        ServerPages(dashboard: dashboard).addRoutes(to: router)
+        MemberPages(dashboard: dashboard).addRoutes(to: router)
+    }
+}
