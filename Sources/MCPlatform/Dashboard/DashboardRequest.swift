@@ -65,6 +65,14 @@ struct Dashboard: Sendable {
         return membership
     }
 
+    /// The server in the path, when it belongs to the membership's organization; else 404.
+    func requireServer(_ membership: Membership, _ context: AppRequestContext) async throws -> TenantServer {
+        guard let server = try await platform.tenancy.server(slug: context.parameters.get("server") ?? ""),
+            server.organizationID == membership.organization.id
+        else { throw notFound() }
+        return server
+    }
+
     /// 403 unless `allowed`.
     func require(_ allowed: Bool, _ visitor: Visitor, _ membership: Membership, what: String) throws {
         guard allowed else {
@@ -131,8 +139,8 @@ struct Dashboard: Sendable {
     /// Renders `template` inside the app layout: top bar with the organization switcher, and
     /// the organization's navigation.
     func render(
-        _ template: String, _ values: [String: Any], visitor: Visitor, membership: Membership?, title: String, section: String? = nil,
-        status: HTTPResponse.Status = .ok
+        _ template: String, _ values: [String: Any], visitor: Visitor, membership: Membership?, server: TenantServer? = nil, title: String,
+        section: String? = nil, status: HTTPResponse.Status = .ok
     ) -> Response {
         var values = values
         values["title"] = title
@@ -153,6 +161,17 @@ struct Dashboard: Sendable {
                 ["label": "MCP servers", "url": base, "current": section == "servers"],
                 ["label": "Members", "url": base + "/members", "current": section == "members"],
             ]
+            if let server {
+                let serverBase = "\(base)/servers/\(server.slug)"
+                values["serverNav"] = [
+                    "name": server.name,
+                    "items": [
+                        ["label": "Overview", "url": serverBase, "current": section == "overview"],
+                        ["label": "Documentation", "url": serverBase + "/docs", "current": section == "docs"],
+                        ["label": "Search playground", "url": serverBase + "/playground", "current": section == "playground"],
+                    ],
+                ]
+            }
         }
         return pages.render(template, values, status: status)
     }

@@ -10,5 +10,6 @@ struct DashboardRoutes: Sendable {
         OrganizationPages(dashboard: dashboard).addRoutes(to: router)
         ServerPages(dashboard: dashboard).addRoutes(to: router)
         MemberPages(dashboard: dashboard).addRoutes(to: router)
+        DocumentationPages(dashboard: dashboard).addRoutes(to: router)
     }
 }

@@ -57,9 +57,7 @@ struct ServerPages: Sendable {
     private func overview(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let visitor = try await dashboard.requireVisitor(request)
         let membership = try dashboard.requireMembership(visitor, context)
-        guard let server = try await platform.tenancy.server(slug: context.parameters.get("server") ?? ""),
-            server.organizationID == membership.organization.id
-        else { throw dashboard.notFound() }
+        let server = try await dashboard.requireServer(membership, context)
         let endpoints = ServerEndpoints(slug: server.slug, configuration: platform.configuration)
         let summary = try await ServerStatistics(database: platform.database).summaries(serverIDs: [server.id])[server.id] ?? .init()
         return dashboard.render(
@@ -84,6 +82,6 @@ struct ServerPages: Sendable {
                     ["label": "Signed-in users", "value": summary.endUsers],
                 ],
             ],
-            visitor: visitor, membership: membership, title: server.name, section: "servers")
+            visitor: visitor, membership: membership, server: server, title: server.name, section: "overview")
     }
 }

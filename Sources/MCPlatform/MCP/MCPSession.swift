@@ -27,6 +27,19 @@ public struct MCPSession: Sendable, Equatable {
         lastSeenAt = try row.decode("last_seen_at")
     }
 
+    /// A session that exists only for one call made outside MCP (the dashboard's search
+    /// playground), never stored.
+    static func transient(serverID: Int64, now: Date = Date()) -> MCPSession {
+        MCPSession(id: "playground", serverID: serverID, protocolVersion: ProtocolVersion.latest, now: now)
+    }
+
+    private init(id: String, serverID: Int64, protocolVersion: String, now: Date) {
+        self.id = id
+        self.serverID = serverID
+        self.protocolVersion = protocolVersion
+        (clientName, clientVersion, endUserID, initialized, createdAt, lastSeenAt) = ("dashboard", nil, nil, true, now, now)
+    }
+
     /// 128 random bits, hex-encoded: visible ASCII as the transport requires.
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -84,19 +84,15 @@ struct DocsAdminRoutes {
     private func addSource(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let server = try await server(context)
         let body = try await request.decodeJSON(as: NewSource.self, limit: 64 * 1024)
-        let location = body.location.trimmingCharacters(in: .whitespaces)
-        try Self.validateRemote(kind: body.kind, location: location)
-        let version = (body.version ?? "latest").trimmingCharacters(in: .whitespaces)
-        guard (1...100).contains(version.count) else { throw APIError.badRequest("version must be 1 to 100 characters") }
-        guard (1...100_000).contains(body.maxPages ?? 1), (0...100).contains(body.maxDepth ?? 0) else {
-            throw APIError.badRequest("maxPages must be 1 to 100000 and maxDepth 0 to 100")
+        let sourceRequest = SourceRequest(
+            kind: body.kind, location: body.location, version: body.version, gitRef: body.gitRef, gitPath: body.gitPath,
+            maxPages: body.maxPages, maxDepth: body.maxDepth)
+        do {
+            let (source, job) = try await sourceRequest.queue(serverID: server.id, database: platform.database)
+            return try APIResponse.json(SourceCreated(sourceID: source.id, job: JobView(job)), status: .accepted)
+        } catch let problem as SourceRequest.Problem {
+            throw APIError.badRequest(problem.message)
         }
-        let settings = SourceSettings(gitRef: body.gitRef, gitPath: body.gitPath, maximumPages: body.maxPages, maximumDepth: body.maxDepth)
-        let source = try await DocsStore(database: platform.database).source(
-            serverID: server.id, kind: body.kind, location: location, version: version, settings: settings
-        )
-        let job = try await IngestJobStore(database: platform.database).create(source: source, running: false)
-        return try APIResponse.json(SourceCreated(sourceID: source.id, job: JobView(job)), status: .accepted)
     }
 
     private func reingest(_ context: AppRequestContext) async throws -> Response {
@@ -127,21 +123,6 @@ struct DocsAdminRoutes {
             let job = try await IngestJobStore(database: platform.database).job(id: id)
         else { throw APIError.notFound("no such job") }
         return job
-    }
-
-    /// Only sources fetched over the network: never a path on this machine.
-    static func validateRemote(kind: DocSource.Kind, location: String) throws(APIError) {
-        let isHTTP = location.hasPrefix("https://") || location.hasPrefix("http://")
-        switch kind {
-        case .website, .openapi:
-            guard isHTTP, URL(string: location)?.host != nil else { throw .badRequest("location must be an http(s) URL") }
-        case .git:
-            guard isHTTP || location.hasPrefix("ssh://") || location.hasPrefix("git@") else {
-                throw .badRequest("location must be a remote git URL (https://, ssh:// or git@host:path)")
-            }
-        case .folder:
-            throw .badRequest("folder sources can only be ingested with `mcplatform ingest` on the server")
-        }
     }
 
     struct SourceCreated: Encodable {

@@ -83,6 +83,12 @@ public struct IngestJobStore: Sendable {
         )
     }
 
+    /// The newest jobs of a server, newest first.
+    public func recent(serverID: Int64, limit: Int) async throws -> [IngestJob] {
+        try await database.query("SELECT * FROM ingest_jobs WHERE server_id = \(serverID) ORDER BY id DESC LIMIT \(limit)").map(
+            IngestJob.init)
+    }
+
     public func job(id: Int64) async throws -> IngestJob? {
         try await database.first("SELECT * FROM ingest_jobs WHERE id = \(id)").map(IngestJob.init)
     }

@@ -32,3 +32,34 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.id === "org-switcher" && event.target.value) window.location.href = event.target.value;
 });
+
+// Progress bars take their width from data-percent (inline styles are not allowed by the CSP).
+function paintBars() {
+  for (const bar of document.querySelectorAll(".progress .bar[data-percent]")) bar.style.width = bar.dataset.percent + "%";
+}
+paintBars();
+
+// An ingestion job's page follows the job until it finishes, then reloads once to show the outcome.
+const progress = document.getElementById("job-progress");
+if (progress && progress.dataset.running === "true") {
+  const poll = async () => {
+    try {
+      const response = await fetch(progress.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) return setTimeout(poll, 3000);
+      const job = await response.json();
+      for (const key of ["done", "total", "indexed", "unchanged", "failed"]) {
+        const element = document.getElementById("job-" + key);
+        if (element) element.textContent = job[key];
+      }
+      document.getElementById("job-status").textContent = job.status;
+      const bar = document.getElementById("job-bar");
+      bar.dataset.percent = job.percent;
+      paintBars();
+      if (job.finished) return window.location.reload();
+      setTimeout(poll, 1000);
+    } catch {
+      setTimeout(poll, 3000);
+    }
+  };
+  setTimeout(poll, 1000);
+}
