@@ -103,11 +103,12 @@ struct OutboundHTTP: Sendable {
             if let client = clients[caFile ?? ""] { return client }
             var tls = TLSConfiguration.makeClientConfiguration()
             if let caFile { tls.additionalTrustRoots = [.file(caFile)] }
-            let client = HTTPClient(
-                eventLoopGroupProvider: .singleton,
-                configuration: .init(
-                    tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)))
-            )
+            var configuration = HTTPClient.Configuration(
+                tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)))
+            // A refused connection fails the request at once (instead of retrying until the
+            // connect timeout), so that a person waiting on a sign-in page learns it quickly.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[caFile ?? ""] = client
             return client
         }

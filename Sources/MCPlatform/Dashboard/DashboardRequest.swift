@@ -169,6 +169,8 @@ struct Dashboard: Sendable {
                         ["label": "Overview", "url": serverBase, "current": section == "overview"],
                         ["label": "Documentation", "url": serverBase + "/docs", "current": section == "docs"],
                         ["label": "Search playground", "url": serverBase + "/playground", "current": section == "playground"],
+                        ["label": "Authentication", "url": serverBase + "/auth", "current": section == "auth"],
+                        ["label": "Settings", "url": serverBase + "/settings", "current": section == "settings"],
                     ],
                 ]
             }

@@ -11,5 +11,6 @@ struct DashboardRoutes: Sendable {
         ServerPages(dashboard: dashboard).addRoutes(to: router)
         MemberPages(dashboard: dashboard).addRoutes(to: router)
         DocumentationPages(dashboard: dashboard).addRoutes(to: router)
+        ServerSettingsPages(dashboard: dashboard).addRoutes(to: router)
     }
 }

@@ -140,6 +140,12 @@ extension TenancyStore {
         try await !database.query("DELETE FROM organizations WHERE id = \(id) RETURNING id").isEmpty
     }
 
+    /// Renames a server and replaces its settings.
+    public func updateServer(id: Int64, name: String, settings: ServerSettings) async throws {
+        try await database.query(
+            "UPDATE mcp_servers SET name = \(name), settings = \(settings.jsonColumn), updated_at = \(Date()) WHERE id = \(id)")
+    }
+
     /// Sets how `serverID`'s end users connect.
     public func setAuthMode(_ mode: AuthMode, serverID: Int64) async throws {
         try await database.query("UPDATE mcp_servers SET auth_mode = \(mode.rawValue), updated_at = \(Date()) WHERE id = \(serverID)")
