@@ -10,6 +10,9 @@ struct MCPlatformCommand: AsyncParsableCommand {
         commandName: "mcplatform",
         abstract: "Hosted MCP servers for developer-tools documentation.",
         version: Platform.version,
-        subcommands: [ServeCommand.self, MigrateCommand.self, OrgCommand.self, ServerCommand.self, IngestCommand.self, KeysCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, OrgCommand.self, ServerCommand.self, IngestCommand.self, OnboardCommand.self,
+            UserCommand.self, KeysCommand.self,
+        ]
     )
 }

@@ -36,8 +36,9 @@ struct InvitationStore: Sendable {
     static let lifetime: TimeInterval = 48 * 3600
 
     /// Creates an invitation; returns it with the token for its link.
-    func create(organizationID: Int64, email: String, role: Role, invitedBy: Int64, now: Date = Date()) async throws -> (Invitation, String)
-    {
+    func create(organizationID: Int64, email: String, role: Role, invitedBy: Int64?, now: Date = Date()) async throws -> (
+        Invitation, String
+    ) {
         let token = RandomToken.make()
         let row = try await database.one(
             """

@@ -55,6 +55,11 @@ public struct UserStore: Sendable {
     let database: any Database
     let hasher: PasswordHasher
 
+    public init(database: any Database, hasher: PasswordHasher = PasswordHasher()) {
+        self.database = database
+        self.hasher = hasher
+    }
+
     public static let minimumPasswordLength = 10
 
     public func create(email: String, name: String, password: String, isOperator: Bool = false) async throws -> User {

@@ -59,9 +59,10 @@ public struct AppConfiguration: Sendable {
         origin(host: nil)
     }
 
-    /// The origin of the server `slug` on its own host: `<scheme>://<slug>.<base-domain>[:port]`.
+    /// The origin of the server `slug` on its own host: `<scheme>://<slug>.<base-domain>[:port]`,
+    /// with the scheme and port of the public URL.
     public func tenantOrigin(for slug: String) -> String {
-        origin(host: "\(slug).\(publicURL?.host ?? baseDomain)")
+        origin(host: "\(slug).\(baseDomain)")
     }
 
     private func origin(host: String?) -> String {

@@ -64,6 +64,7 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: platform.configuration.adminToken))
     DocsAdminRoutes(platform: platform).addRoutes(to: api)
     AuthAdminRoutes(platform: platform).addRoutes(to: api)
+    OnboardingAdminRoutes(platform: platform).addRoutes(to: api)
     return router
 }
 

@@ -145,7 +145,7 @@ struct Dashboard: Sendable {
         var values = values
         values["title"] = title
         values["csrf"] = visitor.csrfToken
-        values["user"] = ["name": visitor.user.name, "email": visitor.user.email]
+        values["user"] = ["name": visitor.user.name, "email": visitor.user.email, "operator": visitor.user.isOperator]
         values["organizations"] = visitor.memberships.map {
             [
                 "name": $0.organization.name, "url": "/orgs/\($0.organization.slug)",

@@ -12,5 +12,6 @@ struct DashboardRoutes: Sendable {
         MemberPages(dashboard: dashboard).addRoutes(to: router)
         DocumentationPages(dashboard: dashboard).addRoutes(to: router)
         ServerSettingsPages(dashboard: dashboard).addRoutes(to: router)
+        OperatorPages(dashboard: dashboard).addRoutes(to: router)
     }
 }

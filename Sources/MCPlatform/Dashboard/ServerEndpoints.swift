@@ -93,6 +93,15 @@ struct ServerStatistics {
         var endUsers = 0
     }
 
+    /// The last MCP request of each server (its newest session activity).
+    func lastActivity() async throws -> [Int64: Date] {
+        var last: [Int64: Date] = [:]
+        for row in try await database.query("SELECT server_id, MAX(last_seen_at) AS seen FROM mcp_sessions GROUP BY server_id") {
+            last[try row.decode("server_id")] = try row.decode("seen", as: Date?.self)
+        }
+        return last
+    }
+
     func summaries(serverIDs: [Int64], now: Date = Date()) async throws -> [Int64: Summary] {
         guard !serverIDs.isEmpty else { return [:] }
         let ids = SQLStatement.joined(serverIDs.map { id -> SQLStatement in "\(id)" })

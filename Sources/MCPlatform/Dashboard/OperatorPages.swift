@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// The operator console: every organization with its servers, size and last activity, and
+/// "onboard customer". Only operator accounts see it; for everyone else it does not exist (404).
+struct OperatorPages: Sendable {
+    let dashboard: Dashboard
+    var platform: Platform { dashboard.platform }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/operator") { request, _ in try await console(request) }
+        router.post("/operator/onboard") { request, context in try await onboard(request, context) }
+    }
+
+    private func requireOperator(_ request: Request) async throws -> Visitor {
+        let visitor = try await dashboard.requireVisitor(request)
+        guard visitor.user.isOperator else { throw dashboard.notFound() }
+        return visitor
+    }
+
+    private func console(_ request: Request) async throws -> Response {
+        try await page(try await requireOperator(request))
+    }
+
+    private func page(_ visitor: Visitor, form: [String: String] = [:], errors: [String: String] = [:], result: Onboarding.Result? = nil)
+        async throws -> Response
+    {
+        let organizations = try await platform.tenancy.organizations()
+        let servers = try await platform.tenancy.servers()
+        let summaries = try await ServerStatistics(database: platform.database).summaries(serverIDs: servers.map(\.id))
+        let lastActivity = try await ServerStatistics(database: platform.database).lastActivity()
+        let rows = organizations.map { organization -> [String: Any] in
+            let own = servers.filter { $0.organizationID == organization.id }
+            let last = own.compactMap { lastActivity[$0.id] }.max()
+            return [
+                "name": organization.name, "slug": organization.slug,
+                "servers": own.map { server -> [String: Any] in
+                    let summary = summaries[server.id] ?? .init()
+                    return [
+                        "slug": server.slug, "pages": summary.pages, "sessions": summary.sessionsLastDay, "auth": server.authMode.rawValue,
+                    ]
+                },
+                "lastActivity": last.map(MemberPages.format) ?? "—",
+            ]
+        }
+        var values: [String: Any] = ["customers": rows, "fields": form, "errors": errors]
+        if let result {
+            values["result"] = [
+                "organization": result.organization.name, "server": result.server.slug, "link": result.invitationLink,
+                "endpoint": ServerEndpoints(slug: result.server.slug, configuration: platform.configuration).primary,
+            ]
+        }
+        return dashboard.render(
+            "operator", values, visitor: visitor, membership: nil, title: "Operator console",
+            status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    private func onboard(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let visitor = try await requireOperator(request)
+        let form = try await dashboard.form(request, visitor: visitor)
+        let organization = (form["organization"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let name = (form["organization_name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let onboarding = Onboarding(
+            organizationSlug: organization, organizationName: name.isEmpty ? organization : name, ownerEmail: form["owner_email"] ?? "",
+            serverSlug: (form["server"] ?? "").isEmpty ? organization : (form["server"] ?? ""),
+            serverName: "\(name.isEmpty ? organization : name) Docs", docsURL: form["docs_url"])
+        do {
+            let result = try await onboarding.run(platform: platform, invitedBy: visitor.user.id)
+            context.logger.info("customer onboarded", metadata: ["organization": .string(result.organization.slug)])
+            return try await page(visitor, result: result)
+        } catch let problem as Onboarding.Problem {
+            return try await page(visitor, form: form, errors: [problem.field: problem.message])
+        }
+    }
+}
