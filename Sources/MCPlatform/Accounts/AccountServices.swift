@@ -6,11 +6,15 @@ public struct AccountServices: Sendable {
     let sessions: WebSessionStore
     let memberships: MembershipStore
     let invitations: InvitationStore
+    let passwordResets: PasswordResetStore
+    let outbox: Outbox
 
     init(database: any Database, secretKey: SecretKey, passwordHasher: PasswordHasher) {
         users = UserStore(database: database, hasher: passwordHasher)
         sessions = WebSessionStore(database: database, secretKey: secretKey)
         memberships = MembershipStore(database: database)
         invitations = InvitationStore(database: database, secretKey: secretKey)
+        passwordResets = PasswordResetStore(database: database, secretKey: secretKey)
+        outbox = Outbox(database: database)
     }
 }

@@ -99,6 +99,29 @@ public struct UserStore: Sendable {
         return user
     }
 
+    /// Replaces a user's password (after checking its length).
+    func setPassword(_ password: String, userID: Int64) async throws {
+        guard password.count >= Self.minimumPasswordLength, password.utf8.count <= 72 * 4 else {
+            throw AccountError.weakPassword(minimum: Self.minimumPasswordLength)
+        }
+        let hash = await hasher.hash(password)
+        try await database.query("UPDATE users SET password_hash = \(hash) WHERE id = \(userID)")
+    }
+
+    /// Whether `password` is the user's current password.
+    func verifyPassword(_ password: String, userID: Int64) async throws -> Bool {
+        guard password.utf8.count <= 1024, let row = try await database.first("SELECT password_hash FROM users WHERE id = \(userID)") else {
+            return false
+        }
+        return await hasher.verify(password, hash: try row.decode("password_hash"))
+    }
+
+    func rename(userID: Int64, to name: String) async throws {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 100 else { throw AccountError.invalidName }
+        try await database.query("UPDATE users SET name = \(name) WHERE id = \(userID)")
+    }
+
     public func find(id: Int64) async throws -> User? {
         try await database.first("SELECT \(raw: Self.columns) FROM users WHERE id = \(id)").map(User.init)
     }

@@ -33,7 +33,8 @@ struct AccountPages: Sendable {
 
     private func signUpForm(_ request: Request) async throws -> Response {
         if try await dashboard.visitor(request) != nil { return PageResponse.redirect("/").response }
-        return anonymousPage("signup", request: request, ["next": Dashboard.safeNext(request.uri.queryParameters.get("next")) ?? ""])
+        return dashboard.anonymousPage(
+            "signup", request: request, ["next": Dashboard.safeNext(request.uri.queryParameters.get("next")) ?? ""])
     }
 
     private func signUp(_ request: Request) async throws -> Response {
@@ -50,7 +51,7 @@ struct AccountPages: Sendable {
             case .weakPassword: errors["password"] = error.description
             case .invalidName: errors["name"] = error.description
             }
-            return anonymousPage(
+            return dashboard.anonymousPage(
                 "signup", request: request, ["name": name, "email": email, "next": next ?? "", "errors": errors],
                 status: .unprocessableContent)
         }
@@ -60,7 +61,8 @@ struct AccountPages: Sendable {
 
     private func logInForm(_ request: Request) async throws -> Response {
         if try await dashboard.visitor(request) != nil { return PageResponse.redirect("/").response }
-        return anonymousPage("login", request: request, ["next": Dashboard.safeNext(request.uri.queryParameters.get("next")) ?? ""])
+        return dashboard.anonymousPage(
+            "login", request: request, ["next": Dashboard.safeNext(request.uri.queryParameters.get("next")) ?? ""])
     }
 
     private func logIn(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -70,7 +72,7 @@ struct AccountPages: Sendable {
         let limiter = dashboard.platform.auth.rateLimiter
         let keys = ["login-email:" + String(email.prefix(254)), "login-address:" + context.clientAddress]
         if let retryAfter = try await limiter.exceeded(keys, limit: Self.loginLimit) {
-            var response = anonymousPage(
+            var response = dashboard.anonymousPage(
                 "login", request: request,
                 [
                     "email": email, "next": next ?? "",
@@ -83,7 +85,7 @@ struct AccountPages: Sendable {
         guard let user = try await accounts.users.authenticate(email: email, password: password) else {
             for key in keys { _ = try await limiter.hit(key, limit: Self.loginLimit) }
             context.logger.info("failed dashboard sign-in")
-            return anonymousPage(
+            return dashboard.anonymousPage(
                 "login", request: request,
                 ["email": email, "next": next ?? "", "flash": ["kind": "error", "text": "Wrong email or password."]],
                 status: .unauthorized)
@@ -98,23 +100,6 @@ struct AccountPages: Sendable {
         }
         var response = PageResponse.redirect("/login").response
         response.headers.append(HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.sessionCookie, "", maxAge: 0)))
-        return response
-    }
-
-    /// A signed-out page with its double-submit CSRF cookie (kept when the browser has one).
-    private func anonymousPage(_ template: String, request: Request, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response
-    {
-        let existing = AuthorizationFlow.cookieValue(request, named: Dashboard.anonymousCSRFCookie).flatMap {
-            $0.utf8.count == 43 ? $0 : nil
-        }
-        let token = existing ?? RandomToken.make()
-        var values = values
-        values["csrf"] = token
-        var response = dashboard.pages.render(template, values, status: status)
-        if existing == nil {
-            response.headers.append(
-                HTTPField(name: .setCookie, value: dashboard.cookie(Dashboard.anonymousCSRFCookie, token, maxAge: 86400)))
-        }
         return response
     }
 }

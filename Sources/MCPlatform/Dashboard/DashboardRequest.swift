@@ -192,6 +192,22 @@ struct Dashboard: Sendable {
             + (platform.configuration.publicOrigin.hasPrefix("https://") ? "; Secure" : "")
     }
 
+    /// A signed-out page with its double-submit CSRF cookie (kept when the browser has one).
+    func anonymousPage(_ template: String, request: Request, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let existing = AuthorizationFlow.cookieValue(request, named: Dashboard.anonymousCSRFCookie).flatMap {
+            $0.utf8.count == 43 ? $0 : nil
+        }
+        let token = existing ?? RandomToken.make()
+        var values = values
+        values["csrf"] = token
+        var response = pages.render(template, values, status: status)
+        if existing == nil {
+            response.headers.append(
+                HTTPField(name: .setCookie, value: cookie(Dashboard.anonymousCSRFCookie, token, maxAge: 86400)))
+        }
+        return response
+    }
+
     /// A same-site path to return to after signing in (never another site).
     static func safeNext(_ next: String?) -> String? {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.utf8.count <= 512 else { return nil }

@@ -13,5 +13,6 @@ struct DashboardRoutes: Sendable {
         DocumentationPages(dashboard: dashboard).addRoutes(to: router)
         ServerSettingsPages(dashboard: dashboard).addRoutes(to: router)
         OperatorPages(dashboard: dashboard).addRoutes(to: router)
+        PasswordPages(dashboard: dashboard).addRoutes(to: router)
     }
 }

@@ -45,6 +45,9 @@ struct OperatorPages: Sendable {
             ]
         }
         var values: [String: Any] = ["customers": rows, "fields": form, "errors": errors]
+        values["outbox"] = try await dashboard.accounts.outbox.unsent().map {
+            ["to": $0.to, "subject": $0.subject, "body": $0.body, "created": MemberPages.format($0.createdAt)]
+        }
         if let result {
             values["result"] = [
                 "organization": result.organization.name, "server": result.server.slug, "link": result.invitationLink,

@@ -295,7 +295,7 @@ public enum Migrations {
     }
 
     /// The customers' dashboard accounts: users, their browser sessions, organization
-    /// memberships with roles, and invitations.
+    /// memberships with roles, invitations, password resets, and the outgoing email queue.
     static let accounts = Migration(version: 5, name: "accounts") { dialect in
         [
             """
@@ -344,6 +344,26 @@ public enum Migrations {
             )
             """,
             "CREATE INDEX invitations_organization ON invitations (organization_id)",
+            """
+            CREATE TABLE password_resets (
+                token_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            """
+            CREATE TABLE outbox_emails (
+                id \(dialect.autoIncrementPrimaryKey),
+                to_address TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                sent_at BIGINT,
+                last_error TEXT
+            )
+            """,
         ]
     }
 }
