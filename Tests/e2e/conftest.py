@@ -132,3 +132,10 @@ def tenant(cli: Cli, backend: Backend) -> Tenant:
 def server(server_factory: ServerFactory, backend: Backend, tenant: Tenant) -> ServerProcess:
     """A running instance serving `tenant`, on the parametrized backend."""
     return server_factory.start(backend)
+
+
+# --------------------------------------------------------------------------------------
+# Browser (test_dashboard.py): headless Chromium through Selenium. Importing the fixtures
+# and hooks here registers them (screenshots of failing tests, where screenshots went).
+
+from browser_support import browser, chrome, pytest_runtest_makereport, pytest_terminal_summary  # noqa: E402,F401

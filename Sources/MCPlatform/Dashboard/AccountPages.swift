@@ -8,8 +8,11 @@ struct AccountPages: Sendable {
     let dashboard: Dashboard
     var accounts: AccountServices { dashboard.accounts }
 
-    /// Failed sign-ins allowed per email (and per client address) in 15 minutes.
+    /// Failed sign-ins allowed per email in 15 minutes.
     static let loginLimit = RateLimiter.Limit(requests: 5, perSeconds: 900)
+    /// Failed sign-ins allowed per client address in 15 minutes: higher, since many people may
+    /// share one address (an office, a VPN).
+    static let addressLimit = RateLimiter.Limit(requests: 50, perSeconds: 900)
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/") { request, _ in try await home(request) }
@@ -70,8 +73,15 @@ struct AccountPages: Sendable {
         let (email, password) = ((form["email"] ?? "").lowercased(), form["password"] ?? "")
         let next = Dashboard.safeNext(form["next"])
         let limiter = dashboard.platform.auth.rateLimiter
-        let keys = ["login-email:" + String(email.prefix(254)), "login-address:" + context.clientAddress]
-        if let retryAfter = try await limiter.exceeded(keys, limit: Self.loginLimit) {
+        let emailKey = "login-email:" + String(email.prefix(254))
+        let addressKey = "login-address:" + context.clientAddress
+        let retryAfter: Int?
+        if let wait = try await limiter.exceeded([emailKey], limit: Self.loginLimit) {
+            retryAfter = wait
+        } else {
+            retryAfter = try await limiter.exceeded([addressKey], limit: Self.addressLimit)
+        }
+        if let retryAfter {
             var response = dashboard.anonymousPage(
                 "login", request: request,
                 [
@@ -83,7 +93,8 @@ struct AccountPages: Sendable {
             return response
         }
         guard let user = try await accounts.users.authenticate(email: email, password: password) else {
-            for key in keys { _ = try await limiter.hit(key, limit: Self.loginLimit) }
+            _ = try await limiter.hit(emailKey, limit: Self.loginLimit)
+            _ = try await limiter.hit(addressKey, limit: Self.addressLimit)
             context.logger.info("failed dashboard sign-in")
             return dashboard.anonymousPage(
                 "login", request: request,

@@ -145,7 +145,8 @@ struct DocumentationPages: Sendable {
     /// the structured results.
     private func playground(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (visitor, membership, server) = try await scope(request, context)
-        let query = String((request.uri.queryParameters.get("q") ?? "").prefix(1000))
+        // A GET form encodes spaces as `+`: decode the query as a form.
+        let query = String((FormEncoding.decode(request.uri.query ?? "").values["q"] ?? "").prefix(1000))
         var values: [String: Any] = ["query": query, "searched": !query.isEmpty]
         if !query.isEmpty {
             let toolContext = ToolContext(
