@@ -31,11 +31,45 @@ import Testing
         return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 
-    @Test func disabledWithoutAToken() async throws {
-        try await Self.withAPI(token: nil) { client, _ in
+    /// Without an operator token only organization API keys get in.
+    @Test func withoutAnOperatorTokenOnlyAPIKeysGetIn() async throws {
+        try await Self.withAPI(token: nil) { client, platform in
             let response = try await Self.call(client, .get, "/api/v1/servers/guide/sources", token: "anything")
             #expect(response.status == .unauthorized)
-            #expect(response.json["error"] as? String == "disabled")
+            #expect(response.json["error"] as? String == "unauthorized")
+            let acme = try #require(try await platform.tenancy.organization(slug: "acme"))
+            let (_, key) = try await platform.accounts.apiKeys.create(organizationID: acme.id, name: "ci", createdBy: nil)
+            #expect(try await Self.call(client, .get, "/api/v1/servers/guide/sources", token: key).status == .ok)
+        }
+    }
+
+    /// An organization's key reaches its own servers and jobs only; everything else is 404,
+    /// and operator-only calls are 403. A revoked key stops working.
+    @Test func apiKeysAreScopedToTheirOrganization() async throws {
+        try await Self.withAPI { client, platform in
+            let acme = try #require(try await platform.tenancy.organization(slug: "acme"))
+            let globex = try await platform.tenancy.createOrganization(slug: Slug("globex"), name: "Globex")
+            _ = try await platform.tenancy.createServer(slug: Slug("globex-docs"), name: "Globex Docs", organization: globex)
+            let (acmeKey, acmeSecret) = try await platform.accounts.apiKeys.create(organizationID: acme.id, name: "ci", createdBy: nil)
+            let (_, globexSecret) = try await platform.accounts.apiKeys.create(organizationID: globex.id, name: "ci", createdBy: nil)
+
+            #expect(try await Self.call(client, .get, "/api/v1/servers/guide/sources", token: acmeSecret).status == .ok)
+            #expect(try await Self.call(client, .get, "/api/v1/servers/guide/sources", token: globexSecret).status == .notFound)
+            #expect(try await Self.call(client, .get, "/api/v1/servers/guide/auth", token: globexSecret).status == .notFound)
+            let added = try await Self.call(
+                client, .post, "/api/v1/servers/guide/sources", json: #"{"kind":"website","location":"https://docs.example.com/"}"#,
+                token: acmeSecret)
+            #expect(added.status == .accepted)
+            let jobID = try #require((added.json["job"] as? [String: Any])?["id"] as? Int)
+            #expect(try await Self.call(client, .get, "/api/v1/jobs/\(jobID)", token: acmeSecret).status == .ok)
+            #expect(try await Self.call(client, .get, "/api/v1/jobs/\(jobID)", token: globexSecret).status == .notFound)
+            #expect(try await Self.call(client, .get, "/api/v1/jobs/\(jobID)").status == .ok)
+            let onboard = try await Self.call(
+                client, .post, "/api/v1/onboard", json: #"{"organization":"initech","owner_email":"bill@initech.com"}"#, token: acmeSecret)
+            #expect(onboard.status == .forbidden)
+
+            try await platform.accounts.apiKeys.revoke(id: acmeKey.id, organizationID: acme.id)
+            #expect(try await Self.call(client, .get, "/api/v1/servers/guide/sources", token: acmeSecret).status == .unauthorized)
         }
     }
 
@@ -100,6 +134,38 @@ import Testing
             }
             #expect(try await Self.call(client, .get, "/api/v1/jobs/12345").status == .notFound)
             #expect(try await Self.call(client, .get, "/api/v1/jobs/abc").status == .notFound)
+        }
+    }
+}
+
+/// The OpenAPI document at `/api/v1/openapi.json` lists exactly the admin API's routes.
+@Suite struct OpenAPIDocumentTests {
+    @Test func documentCoversEveryAdminRouteAndNothingElse() async throws {
+        try await Backend.sqlite.withDatabase { database in
+            let platform = Platform.test(database: database)
+            let router = buildRouter(platform: platform)
+            @Sendable func normalized(_ path: String) -> String {
+                path.replacing(/\{[^}]+\}|:[A-Za-z_]+/, with: "{}")
+            }
+            let routes = Set(
+                router.routes.map { ($0.method.rawValue, normalized($0.path.description)) }
+                    .filter { $0.1.hasPrefix("/api/v1/") && $0.1 != "/api/v1/openapi.json" }
+                    .map { "\($0.0) \($0.1)" })
+            #expect(!routes.isEmpty)
+            try await Application(router: router, logger: .quiet).test(.router) { client in
+                let response = try await client.execute(uri: "/api/v1/openapi.json", method: .get)
+                #expect(response.status == .ok)
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                #expect(document["openapi"] as? String == "3.1.0")
+                let paths = try #require(document["paths"] as? [String: [String: Any]])
+                var documented: Set<String> = []
+                for (path, item) in paths {
+                    for method in item.keys where ["get", "post", "put", "delete", "patch"].contains(method) {
+                        documented.insert("\(method.uppercased()) \(normalized("/api/v1" + path))")
+                    }
+                }
+                #expect(documented == routes, "undocumented: \(routes.subtracting(documented).sorted()); not routed: \(documented.subtracting(routes).sorted())")
+            }
         }
     }
 }

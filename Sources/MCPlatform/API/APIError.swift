@@ -50,10 +50,13 @@ enum APIResponse {
 }
 
 extension TenancyStore {
-    /// The server named by the route's `{slug}` parameter, or a 404 API error.
+    /// The server named by the route's `{slug}` parameter, when the API caller may access it;
+    /// otherwise a 404 (another organization's servers are not revealed).
     func server(inPathOf context: AppRequestContext) async throws -> TenantServer {
         let slug = context.parameters.get("slug") ?? ""
-        guard let server = try await server(slug: slug) else { throw APIError.notFound("no MCP server '\(slug.prefix(100))'") }
+        guard let server = try await server(slug: slug), context.apiCaller?.canAccess(organizationID: server.organizationID) == true else {
+            throw APIError.notFound("no MCP server '\(slug.prefix(100))'")
+        }
         return server
     }
 }

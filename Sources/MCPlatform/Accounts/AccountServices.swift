@@ -8,6 +8,7 @@ public struct AccountServices: Sendable {
     let invitations: InvitationStore
     let passwordResets: PasswordResetStore
     let outbox: Outbox
+    let apiKeys: APIKeyStore
 
     init(database: any Database, secretKey: SecretKey, passwordHasher: PasswordHasher) {
         users = UserStore(database: database, hasher: passwordHasher)
@@ -16,5 +17,6 @@ public struct AccountServices: Sendable {
         invitations = InvitationStore(database: database, secretKey: secretKey)
         passwordResets = PasswordResetStore(database: database, secretKey: secretKey)
         outbox = Outbox(database: database)
+        apiKeys = APIKeyStore(database: database, secretKey: secretKey)
     }
 }

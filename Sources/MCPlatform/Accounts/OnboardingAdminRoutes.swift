@@ -6,7 +6,10 @@ struct OnboardingAdminRoutes {
     let platform: Platform
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("onboard") { request, _ in try await onboard(request) }
+        group.post("onboard") { request, context in
+            try context.requireOperator()
+            return try await onboard(request)
+        }
     }
 
     struct Body: Decodable {

@@ -8,6 +8,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The address of the connection's peer (nil in router tests without sockets).
     public let remoteAddress: SocketAddress?
+    /// Who called the admin API (set by its authentication middleware).
+    public var apiCaller: APICaller?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -61,10 +61,12 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     AuthorizationServerRoutes(platform: platform).addRoutes(to: router)
     platform.pages.addRoutes(to: router)
     DashboardRoutes(platform: platform).addRoutes(to: router)
-    let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: platform.configuration.adminToken))
+    let api = router.group("api/v1").add(
+        middleware: AdminAuthMiddleware(token: platform.configuration.adminToken, keys: platform.accounts.apiKeys))
     DocsAdminRoutes(platform: platform).addRoutes(to: api)
     AuthAdminRoutes(platform: platform).addRoutes(to: api)
     OnboardingAdminRoutes(platform: platform).addRoutes(to: api)
+    ServerAdminRoutes(platform: platform).addRoutes(to: api)
     return router
 }
 

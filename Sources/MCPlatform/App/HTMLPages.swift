@@ -23,7 +23,9 @@ public struct HTMLPages: Sendable {
         }
         self.library = library
         var assets: [String: (String, ByteBuffer)] = [:]
-        for (name, contentType) in [("app.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8")] {
+        for (name, contentType) in [
+            ("app.css", "text/css; charset=utf-8"), ("app.js", "text/javascript; charset=utf-8"), ("openapi.json", "application/json"),
+        ] {
             let data = resources.flatMap { try? Data(contentsOf: $0.appendingPathComponent("Assets/\(name)")) } ?? Data()
             assets[name] = (contentType, ByteBuffer(bytes: data))
         }
@@ -49,9 +51,15 @@ public struct HTMLPages: Sendable {
         return render("message", values, status: status)
     }
 
-    /// Serves `/assets/app.css` and `/assets/app.js`.
+    /// Serves `/assets/app.css`, `/assets/app.js`, and the admin API's OpenAPI document at
+    /// `/api/v1/openapi.json` (public: it describes, it does not grant).
     func addRoutes(to router: Router<some RequestContext>) {
-        for (name, asset) in assets {
+        if let document = assets["openapi.json"] {
+            router.get("/api/v1/openapi.json") { _, _ in
+                Response(status: .ok, headers: [.contentType: document.contentType, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: document.body))
+            }
+        }
+        for (name, asset) in assets where name != "openapi.json" {
             router.get("/assets/\(name)") { _, _ in
                 Response(
                     status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"],

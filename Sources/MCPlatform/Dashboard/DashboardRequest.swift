@@ -160,6 +160,7 @@ struct Dashboard: Sendable {
             values["nav"] = [
                 ["label": "MCP servers", "url": base, "current": section == "servers"],
                 ["label": "Members", "url": base + "/members", "current": section == "members"],
+                ["label": "API keys", "url": base + "/api-keys", "current": section == "api-keys"],
             ]
             if let server {
                 let serverBase = "\(base)/servers/\(server.slug)"

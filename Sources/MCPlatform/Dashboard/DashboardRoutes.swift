@@ -14,5 +14,6 @@ struct DashboardRoutes: Sendable {
         ServerSettingsPages(dashboard: dashboard).addRoutes(to: router)
         OperatorPages(dashboard: dashboard).addRoutes(to: router)
         PasswordPages(dashboard: dashboard).addRoutes(to: router)
+        APIKeyPages(dashboard: dashboard).addRoutes(to: router)
     }
 }

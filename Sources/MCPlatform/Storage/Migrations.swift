@@ -295,7 +295,8 @@ public enum Migrations {
     }
 
     /// The customers' dashboard accounts: users, their browser sessions, organization
-    /// memberships with roles, invitations, password resets, and the outgoing email queue.
+    /// memberships with roles, invitations, organization API keys, password resets, and the outgoing
+    /// email queue.
     static let accounts = Migration(version: 5, name: "accounts") { dialect in
         [
             """
@@ -344,6 +345,20 @@ public enum Migrations {
             )
             """,
             "CREATE INDEX invitations_organization ON invitations (organization_id)",
+            """
+            CREATE TABLE api_keys (
+                id \(dialect.autoIncrementPrimaryKey),
+                organization_id BIGINT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+                created_at BIGINT NOT NULL,
+                last_used_at BIGINT,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX api_keys_organization ON api_keys (organization_id)",
             """
             CREATE TABLE password_resets (
                 token_hash TEXT PRIMARY KEY,

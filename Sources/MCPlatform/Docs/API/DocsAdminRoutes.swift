@@ -118,9 +118,12 @@ struct DocsAdminRoutes {
         return try APIResponse.json(["pages": pages.map { ["url": $0.url, "status": $0.status.rawValue, "error": $0.error ?? ""] }])
     }
 
+    /// The job in the path, when it belongs to a server the caller may access.
     private func findJob(_ context: AppRequestContext) async throws -> IngestJob {
         guard let id = context.parameters.get("id").flatMap(Int64.init),
-            let job = try await IngestJobStore(database: platform.database).job(id: id)
+            let job = try await IngestJobStore(database: platform.database).job(id: id),
+            let server = try await platform.tenancy.server(id: job.serverID),
+            context.apiCaller?.canAccess(organizationID: server.organizationID) == true
         else { throw APIError.notFound("no such job") }
         return job
     }
