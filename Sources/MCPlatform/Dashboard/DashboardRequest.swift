@@ -209,9 +209,13 @@ struct Dashboard: Sendable {
         return response
     }
 
-    /// A same-site path to return to after signing in (never another site).
+    /// A same-site path to return to after signing in (never another site). Browsers drop tabs
+    /// and newlines from URLs and read `\` as `/`, so `/<tab>/evil.example` is `//evil.example`:
+    /// no control characters or backslashes anywhere.
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.utf8.count <= 512 else { return nil }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.utf8.count <= 512,
+            !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" })
+        else { return nil }
         return next
     }
 }
