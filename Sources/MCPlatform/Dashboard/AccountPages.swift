@@ -73,7 +73,9 @@ struct AccountPages: Sendable {
         let (email, password) = ((form["email"] ?? "").lowercased(), form["password"] ?? "")
         let next = Dashboard.safeNext(form["next"])
         let limiter = dashboard.platform.auth.rateLimiter
-        let emailKey = "login-email:" + String(email.prefix(254))
+        // Counted per account: ` Ada@example.com` signs in as `ada@example.com`, so it must not start a fresh count.
+        let account = (try? UserStore.normalizedEmail(email)) ?? email
+        let emailKey = "login-email:" + String(account.prefix(254))
         let addressKey = "login-address:" + context.clientAddress
         let retryAfter: Int?
         if let wait = try await limiter.exceeded([emailKey], limit: Self.loginLimit) {
