@@ -2,9 +2,10 @@
 public struct Slug: Sendable, Hashable, CustomStringConvertible {
     public let value: String
 
-    /// Names that would collide with the platform's own hosts and paths.
+    /// Names that would collide with the platform's own hosts and paths (`new`: the dashboard's
+    /// `/orgs/new` and `/orgs/<org>/servers/new`).
     public static let reserved: Set<String> = [
-        "admin", "api", "app", "assets", "auth", "dashboard", "docs", "mcp", "oauth", "static", "status", "www",
+        "admin", "api", "app", "assets", "auth", "dashboard", "docs", "mcp", "new", "oauth", "static", "status", "www",
     ]
 
     /// Validates `value`: 2–63 characters of `a-z`, `0-9` and `-`, not starting or ending with `-`.
