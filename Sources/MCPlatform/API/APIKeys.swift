@@ -60,7 +60,8 @@ struct APIKeyStore: Sendable {
     func organizationID(key: String, now: Date = Date()) async throws -> Int64? {
         guard key.hasPrefix(Self.keyPrefix), key.utf8.count <= 128,
             let row = try await database.first(
-                "SELECT id, organization_id, last_used_at FROM api_keys WHERE key_hash = \(secretKey.tokenHash(key)) AND revoked_at IS NULL")
+                "SELECT id, organization_id, last_used_at FROM api_keys WHERE key_hash = \(secretKey.tokenHash(key)) AND revoked_at IS NULL"
+            )
         else { return nil }
         if (try row.decode("last_used_at", as: Date?.self)).map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await database.query("UPDATE api_keys SET last_used_at = \(now) WHERE id = \(try row.decode("id", as: Int64.self))")

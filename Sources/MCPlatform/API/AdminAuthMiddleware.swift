@@ -33,7 +33,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     private static func unauthorized() -> Response {
         var response = JSONResponse.error(
-            .unauthorized, code: "unauthorized", message: "missing or wrong bearer token: use an organization API key or the operator's admin token")
+            .unauthorized, code: "unauthorized",
+            message: "missing or wrong bearer token: use an organization API key or the operator's admin token")
         response.headers[.wwwAuthenticate] = "Bearer realm=\"mcplatform-admin\""
         return response
     }

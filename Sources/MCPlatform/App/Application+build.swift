@@ -19,6 +19,13 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
     if configuration.seedDemo {
         let demo = try await DemoTenant.ensure(in: platform.tenancy)
         try await DemoTenant.queueDocs(of: demo, database: database, logger: logger)
+        try await DemoTenant.ensureAccount(of: demo, platform: platform)
+        logger.notice(
+            "demo dashboard",
+            metadata: [
+                "url": .string(configuration.publicOrigin + "/login"), "email": .string(DemoTenant.accountEmail),
+                "password": .string(DemoTenant.accountPassword),
+            ])
     }
     for server in try await platform.tenancy.servers().prefix(20) {
         logger.info(

@@ -56,7 +56,9 @@ public struct HTMLPages: Sendable {
     func addRoutes(to router: Router<some RequestContext>) {
         if let document = assets["openapi.json"] {
             router.get("/api/v1/openapi.json") { _, _ in
-                Response(status: .ok, headers: [.contentType: document.contentType, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: document.body))
+                Response(
+                    status: .ok, headers: [.contentType: document.contentType, .cacheControl: "public, max-age=300"],
+                    body: .init(byteBuffer: document.body))
             }
         }
         for (name, asset) in assets where name != "openapi.json" {

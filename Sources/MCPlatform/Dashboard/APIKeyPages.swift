@@ -21,7 +21,8 @@ struct APIKeyPages: Sendable {
     }
 
     private func page(
-        _ visitor: Visitor, _ membership: Membership, newKey: String? = nil, errors: [String: String] = [:], status: HTTPResponse.Status = .ok
+        _ visitor: Visitor, _ membership: Membership, newKey: String? = nil, errors: [String: String] = [:],
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let base = "/orgs/\(membership.organization.slug)/api-keys"
         let canManage = membership.role.canManageServers
@@ -29,7 +30,8 @@ struct APIKeyPages: Sendable {
             "keys": try await keys.keys(organizationID: membership.organization.id).map {
                 [
                     "name": $0.name, "prefix": $0.prefix, "created": MemberPages.format($0.createdAt),
-                    "lastUsed": $0.lastUsedAt.map(MemberPages.format) ?? "never", "revokeURL": "\(base)/\($0.id)/revoke", "canManage": canManage,
+                    "lastUsed": $0.lastUsedAt.map(MemberPages.format) ?? "never", "revokeURL": "\(base)/\($0.id)/revoke",
+                    "canManage": canManage,
                 ]
             },
             "canManage": canManage, "createURL": base, "errors": errors,
@@ -47,7 +49,8 @@ struct APIKeyPages: Sendable {
         let form = try await dashboard.form(request, visitor: visitor)
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 100 else {
-            return try await page(visitor, membership, errors: ["name": "name the key (at most 100 characters)"], status: .unprocessableContent)
+            return try await page(
+                visitor, membership, errors: ["name": "name the key (at most 100 characters)"], status: .unprocessableContent)
         }
         let (_, secret) = try await keys.create(organizationID: membership.organization.id, name: name, createdBy: visitor.user.id)
         context.logger.info("API key created", metadata: ["organization": .string(membership.organization.slug)])

@@ -25,6 +25,23 @@ public enum DemoTenant {
         )
     }
 
+    /// The demo's dashboard account: owner of the demo organization and operator, so that every
+    /// page can be tried at once. Only `--demo` creates it; the password is public.
+    public static let accountEmail = "demo@mcplatform.local"
+    public static let accountPassword = "mcplatform-demo"
+
+    /// Creates the demo account when missing and makes it the demo organization's owner.
+    static func ensureAccount(of server: TenantServer, platform: Platform) async throws {
+        let user: User
+        if let existing = try await platform.accounts.users.find(email: accountEmail) {
+            user = existing
+        } else {
+            user = try await platform.accounts.users.create(
+                email: accountEmail, name: "Demo Owner", password: accountPassword, isOperator: true)
+        }
+        try await platform.accounts.memberships.add(userID: user.id, organizationID: server.organizationID, role: .owner)
+    }
+
     /// Queues ingestion of `./docs` (the project's documentation, when run from a checkout)
     /// into the demo server; the ingestion worker picks it up, and unchanged pages are skipped.
     static func queueDocs(of server: TenantServer, database: any Database, logger: Logger) async throws {
