@@ -15,8 +15,7 @@ struct APIKeyPages: Sendable {
     }
 
     private func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         return try await page(visitor, membership)
     }
 
@@ -43,8 +42,7 @@ struct APIKeyPages: Sendable {
     }
 
     private func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "create API keys")
         let form = try await dashboard.form(request, visitor: visitor)
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -58,8 +56,7 @@ struct APIKeyPages: Sendable {
     }
 
     private func revoke(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "revoke API keys")
         _ = try await dashboard.form(request, visitor: visitor)
         if let id = context.parameters.get("id").flatMap(Int64.init) {

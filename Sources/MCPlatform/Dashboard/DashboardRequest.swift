@@ -65,6 +65,18 @@ struct Dashboard: Sendable {
         return membership
     }
 
+    /// The signed-in visitor and their membership of the organization in the path.
+    func member(_ request: Request, _ context: AppRequestContext) async throws -> (Visitor, Membership) {
+        let visitor = try await requireVisitor(request)
+        return (visitor, try requireMembership(visitor, context))
+    }
+
+    /// The visitor, their membership, and the organization's server in the path.
+    func serverScope(_ request: Request, _ context: AppRequestContext) async throws -> (Visitor, Membership, TenantServer) {
+        let (visitor, membership) = try await member(request, context)
+        return (visitor, membership, try await requireServer(membership, context))
+    }
+
     /// The server in the path, when it belongs to the membership's organization; else 404.
     func requireServer(_ membership: Membership, _ context: AppRequestContext) async throws -> TenantServer {
         guard let server = try await platform.tenancy.server(slug: context.parameters.get("server") ?? ""),

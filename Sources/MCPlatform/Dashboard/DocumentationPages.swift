@@ -21,7 +21,7 @@ struct DocumentationPages: Sendable {
     // MARK: Sources
 
     private func sources(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         return try await sourcesPage(visitor, membership, server)
     }
 
@@ -57,7 +57,7 @@ struct DocumentationPages: Sendable {
     }
 
     private func addSource(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "add documentation sources")
         let form = try await dashboard.form(request, visitor: visitor)
         guard let kind = DocSource.Kind(rawValue: form["kind"] ?? ""), kind != .folder else {
@@ -79,7 +79,7 @@ struct DocumentationPages: Sendable {
     }
 
     private func reingest(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "re-ingest documentation")
         _ = try await dashboard.form(request, visitor: visitor)
         guard let id = context.parameters.get("id").flatMap(Int64.init),
@@ -93,7 +93,7 @@ struct DocumentationPages: Sendable {
 
     /// A job's progress and its failed pages; `?format=json` for the page's live updates.
     private func job(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         let store = IngestJobStore(database: platform.database)
         guard let id = context.parameters.get("id").flatMap(Int64.init), let job = try await store.job(id: id), job.serverID == server.id
         else {
@@ -144,7 +144,7 @@ struct DocumentationPages: Sendable {
     /// Runs `search_docs` exactly as an agent would, and shows both what the model reads and
     /// the structured results.
     private func playground(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         // A GET form encodes spaces as `+`: decode the query as a form.
         let query = String((FormEncoding.decode(request.uri.query ?? "").values["q"] ?? "").prefix(1000))
         var values: [String: Any] = ["query": query, "searched": !query.isEmpty]
@@ -177,9 +177,4 @@ struct DocumentationPages: Sendable {
             section: "playground")
     }
 
-    private func scope(_ request: Request, _ context: AppRequestContext) async throws -> (Visitor, Membership, TenantServer) {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
-        return (visitor, membership, try await dashboard.requireServer(membership, context))
-    }
 }

@@ -16,8 +16,7 @@ struct MemberPages: Sendable {
     }
 
     private func members(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         return try await page(visitor, membership)
     }
 
@@ -49,8 +48,7 @@ struct MemberPages: Sendable {
     }
 
     private func invite(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canInvite, visitor, membership, what: "invite members")
         let form = try await dashboard.form(request, visitor: visitor)
         let emailText = form["email"] ?? ""
@@ -71,8 +69,7 @@ struct MemberPages: Sendable {
     }
 
     private func revoke(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canInvite, visitor, membership, what: "revoke invitations")
         _ = try await dashboard.form(request, visitor: visitor)
         if let id = context.parameters.get("id").flatMap(Int64.init) {

@@ -53,8 +53,7 @@ struct OrganizationPages: Sendable {
     }
 
     private func home(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         let servers = try await platform.tenancy.servers(organizationID: membership.organization.id)
         let counts = try await ServerStatistics(database: platform.database).summaries(serverIDs: servers.map(\.id))
         let base = "/orgs/\(membership.organization.slug)"

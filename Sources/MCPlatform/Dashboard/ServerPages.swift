@@ -14,15 +14,13 @@ struct ServerPages: Sendable {
     }
 
     private func newForm(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "create MCP servers")
         return dashboard.render("server_new", [:], visitor: visitor, membership: membership, title: "New MCP server", section: "servers")
     }
 
     private func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
+        let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "create MCP servers")
         let form = try await dashboard.form(request, visitor: visitor)
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -55,9 +53,7 @@ struct ServerPages: Sendable {
     }
 
     private func overview(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
-        let server = try await dashboard.requireServer(membership, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         let endpoints = ServerEndpoints(slug: server.slug, configuration: platform.configuration)
         let summary = try await ServerStatistics(database: platform.database).summaries(serverIDs: [server.id])[server.id] ?? .init()
         return dashboard.render(

@@ -21,7 +21,7 @@ struct ServerSettingsPages: Sendable {
     // MARK: Authentication
 
     private func authPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         return try await renderAuth(visitor, membership, server)
     }
 
@@ -63,7 +63,7 @@ struct ServerSettingsPages: Sendable {
     }
 
     private func saveAuth(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "change sign-in settings")
         let form = try await dashboard.form(request, visitor: visitor)
         let mode = AuthMode(rawValue: form["mode"] ?? "") ?? server.authMode
@@ -99,7 +99,7 @@ struct ServerSettingsPages: Sendable {
     }
 
     private func testAuth(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "test the sign-in connection")
         _ = try await dashboard.form(request, visitor: visitor)
         guard let (provider, secret) = try await platform.auth.providers.provider(serverID: server.id) else {
@@ -113,7 +113,7 @@ struct ServerSettingsPages: Sendable {
     // MARK: Settings
 
     private func settingsPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         return renderSettings(
             visitor, membership, server,
             form: [
@@ -137,7 +137,7 @@ struct ServerSettingsPages: Sendable {
     }
 
     private func saveSettings(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "change server settings")
         let form = try await dashboard.form(request, visitor: visitor)
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -164,7 +164,7 @@ struct ServerSettingsPages: Sendable {
 
     /// Deletes the server with its documentation, after the visitor typed its identifier.
     private func delete(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (visitor, membership, server) = try await scope(request, context)
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "delete MCP servers")
         let form = try await dashboard.form(request, visitor: visitor)
         guard form["confirm"]?.trimmingCharacters(in: .whitespaces) == server.slug else {
@@ -181,12 +181,6 @@ struct ServerSettingsPages: Sendable {
     }
 
     // MARK: Helpers
-
-    private func scope(_ request: Request, _ context: AppRequestContext) async throws -> (Visitor, Membership, TenantServer) {
-        let visitor = try await dashboard.requireVisitor(request)
-        let membership = try dashboard.requireMembership(visitor, context)
-        return (visitor, membership, try await dashboard.requireServer(membership, context))
-    }
 
     private static func nonEmpty(_ text: String?) -> String? {
         text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }

@@ -17,17 +17,6 @@ struct DocsAdminRoutes {
         group.get("jobs/{id}/pages") { request, context in try await jobPages(request, context) }
     }
 
-    /// The body of `POST …/sources`.
-    struct NewSource: Decodable {
-        let kind: DocSource.Kind
-        let location: String
-        var version: String?
-        var gitRef: String?
-        var gitPath: String?
-        var maxPages: Int?
-        var maxDepth: Int?
-    }
-
     struct SourceView: Encodable {
         let id: Int64
         let kind: String
@@ -83,10 +72,7 @@ struct DocsAdminRoutes {
 
     private func addSource(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let server = try await server(context)
-        let body = try await request.decodeJSON(as: NewSource.self, limit: 64 * 1024)
-        let sourceRequest = SourceRequest(
-            kind: body.kind, location: body.location, version: body.version, gitRef: body.gitRef, gitPath: body.gitPath,
-            maxPages: body.maxPages, maxDepth: body.maxDepth)
+        let sourceRequest = try await request.decodeJSON(as: SourceRequest.self, limit: 64 * 1024)
         do {
             let (source, job) = try await sourceRequest.queue(serverID: server.id, database: platform.database)
             return try APIResponse.json(SourceCreated(sourceID: source.id, job: JobView(job)), status: .accepted)

@@ -1,9 +1,10 @@
 import Foundation
 
-/// A documentation source to add from the admin API or the dashboard: validated once, here.
+/// A documentation source to add from the admin API (this is its JSON body) or the dashboard:
+/// validated once, here.
 /// Only sources fetched over the network are accepted (website, git, OpenAPI URL): a path on
 /// the server's disk is never readable this way.
-struct SourceRequest: Sendable {
+struct SourceRequest: Sendable, Decodable {
     var kind: DocSource.Kind
     var location: String
     var version: String?
