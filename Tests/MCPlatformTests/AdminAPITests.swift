@@ -164,7 +164,9 @@ import Testing
                         documented.insert("\(method.uppercased()) \(normalized("/api/v1" + path))")
                     }
                 }
-                #expect(documented == routes, "undocumented: \(routes.subtracting(documented).sorted()); not routed: \(documented.subtracting(routes).sorted())")
+                #expect(
+                    documented == routes,
+                    "undocumented: \(routes.subtracting(documented).sorted()); not routed: \(documented.subtracting(routes).sorted())")
             }
         }
     }

@@ -45,6 +45,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
         services: [
             DatabaseCloser(database: database),
             ExpiredDataSweeper(platform: platform, interval: .seconds(600), logger: logger),
+            RequestStatisticsFlusher(statistics: platform.requestStatistics, database: database, logger: logger),
             IngestWorker(
                 jobs: IngestJobStore(database: database),
                 runner: IngestRunner(

@@ -56,6 +56,8 @@ struct ServerPages: Sendable {
         let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         let endpoints = ServerEndpoints(slug: server.slug, configuration: platform.configuration)
         let summary = try await ServerStatistics(database: platform.database).summaries(serverIDs: [server.id])[server.id] ?? .init()
+        let lastHour = try await platform.requestStatistics.summary(
+            serverID: server.id, since: Date().addingTimeInterval(-3600), database: platform.database)
         return dashboard.render(
             "server_overview",
             [
@@ -72,6 +74,12 @@ struct ServerPages: Sendable {
                     values["link"] = instruction.link
                     return values
                 },
+                "live": [
+                    ["label": "Requests (1 h)", "value": "\(lastHour.requests)"],
+                    ["label": "Errors (1 h)", "value": lastHour.requests == 0 ? "—" : String(format: "%.1f %%", lastHour.errorRate)],
+                    ["label": "p95 latency (1 h)", "value": lastHour.percentile(0.95) ?? "—"],
+                    ["label": "p50 latency (1 h)", "value": lastHour.percentile(0.5) ?? "—"],
+                ],
                 "stats": [
                     ["label": "Sources", "value": summary.sources], ["label": "Pages indexed", "value": summary.pages],
                     ["label": "Sessions (24 h)", "value": summary.sessionsLastDay],

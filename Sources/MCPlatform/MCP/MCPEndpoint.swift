@@ -60,7 +60,19 @@ struct MCPEndpoint: Sendable {
                 context.logger[metadataKey: "end_user"] = "\(endUserID)"
             }
         }
-        return try await method(request, context, server, caller)
+        let started = ContinuousClock.now
+        let response = try await method(request, context, server, caller)
+        platform.requestStatistics.record(
+            serverID: server.id, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000,
+            failed: Self.countsAsFailure(response.status))
+        return response
+    }
+
+    /// Failures for the error rate: server errors, and refusals of well-formed traffic. A 401
+    /// (sign-in needed), 404 (expired session: the client starts a new one) or 405 (no GET
+    /// stream) is the protocol working as intended.
+    static func countsAsFailure(_ status: HTTPResponse.Status) -> Bool {
+        status.code >= 500 || (status.code >= 400 && ![401, 404, 405].contains(status.code))
     }
 
     // MARK: POST

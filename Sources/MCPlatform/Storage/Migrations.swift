@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts]
+    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -379,6 +379,22 @@ public enum Migrations {
                 last_error TEXT
             )
             """,
+        ]
+    }
+
+    /// MCP requests per server and minute, with a latency histogram (the dashboard's live status).
+    static let requestStatistics = Migration(version: 6, name: "request statistics") { _ in
+        [
+            """
+            CREATE TABLE request_minutes (
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                minute BIGINT NOT NULL,
+                requests BIGINT NOT NULL,
+                errors BIGINT NOT NULL,
+                \((0...RequestStatistics.bucketBounds.count).map { "l\($0) BIGINT NOT NULL DEFAULT 0," }.joined(separator: " "))
+                PRIMARY KEY (server_id, minute)
+            )
+            """
         ]
     }
 }

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Per-server counts of MCP requests (requests, errors, a latency histogram) by minute: what
+/// the dashboard's live status shows. Recording is an in-memory increment under a lock (no I/O
+/// on the request path); a background service adds the counts to the database every ten
+/// seconds, where every instance's counts add up.
+public final class RequestStatistics: Sendable {
+    /// Upper bounds of the latency buckets, in milliseconds; the last bucket is unbounded.
+    static let bucketBounds: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
+
+    struct Key: Hashable {
+        let serverID: Int64
+        let minute: Int64
+    }
+
+    struct Counts {
+        var requests: Int64 = 0
+        var errors: Int64 = 0
+        var buckets = [Int64](repeating: 0, count: RequestStatistics.bucketBounds.count + 1)
+
+        mutating func add(_ other: Counts) {
+            requests += other.requests
+            errors += other.errors
+            for index in buckets.indices { buckets[index] += other.buckets[index] }
+        }
+    }
+
+    private let pending = Mutex<[Key: Counts]>([:])
+
+    public init() {}
+
+    /// Counts one request of `serverID` that took `milliseconds`; `failed` for 5xx answers and
+    /// JSON-RPC errors.
+    func record(serverID: Int64, milliseconds: Double, failed: Bool, at now: Date = Date()) {
+        let key = Key(serverID: serverID, minute: Int64(now.timeIntervalSince1970) / 60)
+        let bucket = Self.bucketBounds.firstIndex { milliseconds <= $0 } ?? Self.bucketBounds.count
+        pending.withLock { pending in
+            pending[key, default: Counts()].requests += 1
+            if failed { pending[key, default: Counts()].errors += 1 }
+            pending[key, default: Counts()].buckets[bucket] += 1
+        }
+    }
+
+    /// Adds the counts recorded since the last flush to the database.
+    func flush(to database: any Database) async throws {
+        let batch = pending.withLock { pending in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        guard !batch.isEmpty else { return }
+        do {
+            try await database.transaction { database in
+                for (key, counts) in batch {
+                    let values = SQLStatement.joined(counts.buckets.map { count -> SQLStatement in "\(count)" })
+                    try await database.query(
+                        """
+                        INSERT INTO request_minutes (server_id, minute, requests, errors, \(raw: Self.bucketColumns))
+                        VALUES (\(key.serverID), \(key.minute), \(counts.requests), \(counts.errors), \(values))
+                        ON CONFLICT (server_id, minute) DO UPDATE SET requests = request_minutes.requests + excluded.requests,
+                            errors = request_minutes.errors + excluded.errors, \(raw: Self.bucketSums)
+                        """
+                    )
+                }
+            }
+        } catch {
+            // Put the counts back so that a database hiccup loses nothing.
+            pending.withLock { pending in
+                for (key, counts) in batch { pending[key, default: Counts()].add(counts) }
+            }
+            throw error
+        }
+    }
+
+    /// `l0, l1, …`: one column per latency bucket.
+    static let bucketColumns = (0...bucketBounds.count).map { "l\($0)" }.joined(separator: ", ")
+    private static let bucketSums = (0...bucketBounds.count).map { "l\($0) = request_minutes.l\($0) + excluded.l\($0)" }
+        .joined(separator: ", ")
+
+    /// Requests, errors and latency percentiles of a server over a period.
+    public struct Summary: Sendable, Equatable {
+        public var requests: Int64 = 0
+        public var errors: Int64 = 0
+        var buckets = [Int64](repeating: 0, count: RequestStatistics.bucketBounds.count + 1)
+
+        /// The error rate in percent.
+        public var errorRate: Double { requests == 0 ? 0 : Double(errors) * 100 / Double(requests) }
+
+        /// The latency under which `fraction` of the requests finished: the upper bound of the
+        /// bucket that contains it (nil without requests; `> 5000` for the last bucket).
+        public func percentile(_ fraction: Double) -> String? {
+            guard requests > 0 else { return nil }
+            let rank = Int64((Double(requests) * fraction).rounded(.up))
+            var seen: Int64 = 0
+            for (index, count) in buckets.enumerated() {
+                seen += count
+                if seen >= rank {
+                    return index < RequestStatistics.bucketBounds.count ? "≤ \(Int(RequestStatistics.bucketBounds[index])) ms" : "> 5 s"
+                }
+            }
+            return nil
+        }
+    }
+
+    /// The totals of `serverID` since `start` (including what is not flushed yet on this instance).
+    func summary(serverID: Int64, since start: Date, database: any Database) async throws -> Summary {
+        let first = Int64(start.timeIntervalSince1970) / 60
+        var summary = Summary()
+        for row in try await database.query(
+            "SELECT requests, errors, \(raw: Self.bucketColumns) FROM request_minutes WHERE server_id = \(serverID) AND minute >= \(first)")
+        {
+            summary.requests += try row.decode("requests")
+            summary.errors += try row.decode("errors")
+            for index in summary.buckets.indices { summary.buckets[index] += try row.decode("l\(index)") }
+        }
+        pending.withLock { pending in
+            for (key, counts) in pending where key.serverID == serverID && key.minute >= first {
+                summary.requests += counts.requests
+                summary.errors += counts.errors
+                for index in summary.buckets.indices { summary.buckets[index] += counts.buckets[index] }
+            }
+        }
+        return summary
+    }
+}
+
+/// Adds the recorded request counts to the database every ten seconds, and once more at
+/// shutdown (before the database closes).
+struct RequestStatisticsFlusher: Service {
+    let statistics: RequestStatistics
+    let database: any Database
+    let logger: Logger
+
+    func run() async throws {
+        await repeatUntilShutdown(every: .seconds(10)) { await flush() }
+        await flush()
+    }
+
+    private func flush() async {
+        do {
+            try await statistics.flush(to: database)
+        } catch {
+            logger.warning("request statistics could not be saved; retrying", metadata: ["error": .string(String(describing: error))])
+        }
+    }
+}
