@@ -42,6 +42,7 @@ let package = Package(
         .target(
             name: "MCPlatform",
             dependencies: [
+                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -61,10 +62,13 @@ let package = Package(
             resources: [.copy("Resources/Templates"), .copy("Resources/Assets")],
             swiftSettings: swiftSettings
         ),
+        // zlib's raw inflate, for uploaded zip archives.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .testTarget(
             name: "MCPlatformTests",
             dependencies: [
                 "MCPlatform",
+                "CZlib",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

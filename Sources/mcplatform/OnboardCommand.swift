@@ -25,7 +25,7 @@ struct OnboardCommand: AsyncParsableCommand {
     @OptionGroup var storage: DatabaseOptions
 
     func run() async throws {
-        guard let kind = DocSource.Kind(rawValue: docsKind), kind != .folder else {
+        guard let kind = DocSource.Kind(rawValue: docsKind), kind.isAddedByURL else {
             throw ValidationError("--docs-kind must be website, git or openapi")
         }
         let configuration = try storage.configuration(adding: publicURL.map { [.publicURL: $0] } ?? [:])

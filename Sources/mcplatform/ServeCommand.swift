@@ -17,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
         String?
     @Option(help: "Database connections per instance. Env: MCPLATFORM_DB_POOL_SIZE. Default: 10.") var dbPoolSize: String?
     @Option(help: "Largest accepted request body in bytes. Env: MCPLATFORM_MAX_BODY_BYTES. Default: 1048576.") var maxBodyBytes: String?
+    @Option(help: "Largest documentation upload in the dashboard, in MiB (uncompressed). Env: MCPLATFORM_MAX_UPLOAD_MB. Default: 100.")
+    var maxUploadMb: String?
     @Option(help: "Seconds after which an idle MCP session expires. Env: MCPLATFORM_SESSION_IDLE_TIMEOUT. Default: 86400.")
     var sessionIdleTimeout: String?
     @Option(help: "Largest documentation page ingested, in KiB. Env: MCPLATFORM_MAX_PAGE_KB. Default: 4096.") var maxPageKb: String?
@@ -46,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.secretKey] = secretKey
         flags[.databasePoolSize] = dbPoolSize
         flags[.maxBodyBytes] = maxBodyBytes
+        flags[.maxUploadMegabytes] = maxUploadMb
         flags[.sessionIdleTimeout] = sessionIdleTimeout
         flags[.logLevel] = logLevel
         flags[.logFormat] = logFormat

@@ -175,13 +175,23 @@ actor Browser {
         cookies[name] = value
     }
 
+    /// Posts a `multipart/form-data` body as it is (see ``MultipartBody``).
+    @discardableResult
+    func post(_ path: String, multipart: MultipartBody) async throws -> WebPage {
+        try await send(path, method: .post, body: multipart.buffer, contentType: multipart.contentType)
+    }
+
     private func send(_ path: String, method: HTTPRequest.Method, body: String?) async throws -> WebPage {
+        try await send(path, method: method, body: body.map { ByteBuffer(string: $0) }, contentType: "application/x-www-form-urlencoded")
+    }
+
+    private func send(_ path: String, method: HTTPRequest.Method, body: ByteBuffer?, contentType: String) async throws -> WebPage {
         var headers: HTTPFields = [:]
         if !cookies.isEmpty {
             headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
-        let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        if body != nil { headers[.contentType] = contentType }
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
         let page = WebPage(status: response.status, headers: response.headers, html: String(buffer: response.body))
         for setCookie in page.setCookies {
             let pair = setCookie.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

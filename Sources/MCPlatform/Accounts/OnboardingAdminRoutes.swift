@@ -41,7 +41,7 @@ struct OnboardingAdminRoutes {
 
     private func onboard(_ request: Request) async throws -> Response {
         let body = try await request.decodeJSON(as: Body.self, limit: 16 << 10)
-        guard let kind = DocSource.Kind(rawValue: body.docsKind ?? "website"), kind != .folder else {
+        guard let kind = DocSource.Kind(rawValue: body.docsKind ?? "website"), kind.isAddedByURL else {
             throw APIError.badRequest("docs_kind must be website, git or openapi")
         }
         let name = body.organizationName ?? body.organization

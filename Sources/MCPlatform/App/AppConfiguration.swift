@@ -22,6 +22,9 @@ public struct AppConfiguration: Sendable {
     public var databasePoolSize = 10
     /// Largest accepted request body.
     public var maxBodyBytes = 1 << 20
+    /// Largest documentation upload in the dashboard (its files, uncompressed); the upload's
+    /// request body may exceed ``maxBodyBytes`` up to this, plus room for the form.
+    public var maxUploadBytes = 100 << 20
     /// MCP sessions idle for longer are expired.
     public var sessionIdleTimeout: TimeInterval = 24 * 3600
     /// Limits of documentation ingestion: page size, bytes per server, private networks.
@@ -93,6 +96,7 @@ extension AppConfiguration {
         case secretKey = "secret-key"
         case databasePoolSize = "db-pool-size"
         case maxBodyBytes = "max-body-bytes"
+        case maxUploadMegabytes = "max-upload-mb"
         case sessionIdleTimeout = "session-idle-timeout"
         case maxPageKilobytes = "max-page-kb"
         case docsQuotaMegabytes = "docs-quota-mb"
@@ -151,6 +155,7 @@ extension AppConfiguration {
         }
         if let size = try integer(.databasePoolSize, in: 1...500) { databasePoolSize = size }
         if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
+        if let megabytes = try integer(.maxUploadMegabytes, in: 1...1024) { maxUploadBytes = megabytes << 20 }
         if let seconds = try integer(.accessTokenTTL, in: 5...86400) { accessTokenLifetime = TimeInterval(seconds) }
         if let path = value(.outboundCAFile) {
             guard FileManager.default.isReadableFile(atPath: path) else {

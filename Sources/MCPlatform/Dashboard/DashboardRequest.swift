@@ -138,7 +138,8 @@ struct Dashboard: Sendable {
         return form
     }
 
-    private func csrfFailure() -> PageResponse {
+    /// 403: the form's CSRF token is missing or wrong.
+    func csrfFailure() -> PageResponse {
         PageResponse(
             response: pages.message(
                 "This form has expired",

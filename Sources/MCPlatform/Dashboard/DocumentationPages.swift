@@ -1,10 +1,11 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import MCP
 
-/// A server's documentation: its sources, adding one, ingestion jobs with live progress, and
-/// the search playground that shows what an agent would get.
+/// A server's documentation: its sources, adding one by URL or by uploading files, ingestion
+/// jobs with live progress, and the search playground that shows what an agent would get.
 struct DocumentationPages: Sendable {
     let dashboard: Dashboard
     var platform: Platform { dashboard.platform }
@@ -13,6 +14,7 @@ struct DocumentationPages: Sendable {
         let base = "/orgs/{org}/servers/{server}"
         router.get("\(base)/docs") { request, context in try await sources(request, context) }
         router.post("\(base)/docs/sources") { request, context in try await addSource(request, context) }
+        router.post("\(base)/docs/uploads") { request, context in try await upload(request, context) }
         router.post("\(base)/docs/sources/{id}/ingest") { request, context in try await reingest(request, context) }
         router.get("\(base)/docs/jobs/{id}") { request, context in try await job(request, context) }
         router.get("\(base)/playground") { request, context in try await playground(request, context) }
@@ -25,8 +27,10 @@ struct DocumentationPages: Sendable {
         return try await sourcesPage(visitor, membership, server)
     }
 
-    private func sourcesPage(
-        _ visitor: Visitor, _ membership: Membership, _ server: TenantServer, form: [String: String] = [:], errors: [String: String] = [:]
+    /// The sources page; with `errors`, the form that failed, with what was entered.
+    func sourcesPage(
+        _ visitor: Visitor, _ membership: Membership, _ server: TenantServer, form: [String: String] = [:], errors: [String: String] = [:],
+        status: HTTPResponse.Status? = nil
     ) async throws -> Response {
         let docs = DocsStore(database: platform.database)
         let statistics = try await docs.sourceStatistics(serverID: server.id)
@@ -51,16 +55,18 @@ struct DocumentationPages: Sendable {
                 "sources": sources, "hasSources": !sources.isEmpty, "jobs": jobs.map { Self.jobValues($0, base: base) },
                 "hasJobs": !jobs.isEmpty, "canManage": canManage, "addURL": "\(base)/docs/sources", "kinds": kinds,
                 "location": form["location"] ?? "", "version": form["version"] ?? "", "maxPages": form["maxPages"] ?? "", "errors": errors,
+                "uploadURL": "\(base)/docs/uploads", "uploadName": form["uploadName"] ?? "", "uploadVersion": form["uploadVersion"] ?? "",
+                "maxUpload": DocumentUpload.megabytes(platform.configuration.maxUploadBytes),
             ],
             visitor: visitor, membership: membership, server: server, title: "Documentation · \(server.name)", section: "docs",
-            status: errors.isEmpty ? .ok : .unprocessableContent)
+            status: status ?? (errors.isEmpty ? .ok : .unprocessableContent))
     }
 
     private func addSource(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (visitor, membership, server) = try await dashboard.serverScope(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "add documentation sources")
         let form = try await dashboard.form(request, visitor: visitor)
-        guard let kind = DocSource.Kind(rawValue: form["kind"] ?? ""), kind != .folder else {
+        guard let kind = DocSource.Kind(rawValue: form["kind"] ?? ""), kind.isAddedByURL else {
             return try await sourcesPage(visitor, membership, server, form: form, errors: ["kind": "choose a kind of source"])
         }
         let maxPagesText = (form["maxPages"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -111,10 +117,15 @@ struct DocumentationPages: Sendable {
         }
         let failed = try await store.pages(jobID: job.id, status: .failed).prefix(200).map { ["url": $0.url, "error": $0.error ?? ""] }
         let source = try await DocsStore(database: platform.database).sources(serverID: server.id).first { $0.id == job.sourceID }
+        let upload = source?.kind == .upload ? source?.settings.upload : nil
         return dashboard.render(
             "docs_job",
             [
                 "job": values, "failedPages": Array(failed), "hasFailedPages": !failed.isEmpty, "source": source?.location ?? "",
+                "skippedFiles": upload?.skipped.map { ["path": $0.path, "reason": $0.reason] } ?? [],
+                "hasSkippedFiles": (upload?.skippedCount ?? 0) > 0, "skippedCount": upload?.skippedCount ?? 0,
+                "skippedMore": max(0, (upload?.skippedCount ?? 0) - (upload?.skipped.count ?? 0)),
+                "hasSkippedMore": (upload?.skippedCount ?? 0) > (upload?.skipped.count ?? 0),
                 "docsURL": "\(base)/docs", "progressURL": "\(base)/docs/jobs/\(job.id)?format=json", "playgroundURL": "\(base)/playground",
             ],
             visitor: visitor, membership: membership, server: server, title: "Ingestion job \(job.id)", section: "docs")
@@ -176,5 +187,4 @@ struct DocumentationPages: Sendable {
             "playground", values, visitor: visitor, membership: membership, server: server, title: "Search playground · \(server.name)",
             section: "playground")
     }
-
 }

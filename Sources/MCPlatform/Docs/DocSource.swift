@@ -21,6 +21,13 @@ public struct DocSource: Sendable, Equatable {
         case git
         /// An OpenAPI 3 specification (file or URL): one page per operation.
         case openapi
+        /// Files uploaded in the dashboard (a .zip archive, files or a folder), kept in the database.
+        case upload
+
+        /// Whether a source of this kind is added by its URL (admin API, dashboard form, onboarding).
+        public var isAddedByURL: Bool {
+            [.website, .git, .openapi].contains(self)
+        }
     }
 
     init(row: SQLRow) throws {
@@ -50,18 +57,38 @@ public struct SourceSettings: Sendable, Equatable, Codable {
     public var maximumDepth: Int?
     /// Website: milliseconds between request starts (robots.txt's `Crawl-delay` wins when longer).
     public var crawlDelayMilliseconds: Int?
+    /// Upload: what the last upload held.
+    public var upload: UploadSummary?
 
     public init(
         gitRef: String? = nil, gitPath: String? = nil, maximumPages: Int? = nil, maximumDepth: Int? = nil,
-        crawlDelayMilliseconds: Int? = nil
+        crawlDelayMilliseconds: Int? = nil, upload: UploadSummary? = nil
     ) {
         self.gitRef = gitRef
         self.gitPath = gitPath
         self.maximumPages = maximumPages
         self.maximumDepth = maximumDepth
         self.crawlDelayMilliseconds = crawlDelayMilliseconds
+        self.upload = upload
     }
 
+}
+
+/// The files of an upload source's last upload, and those it left out with why.
+public struct UploadSummary: Sendable, Equatable, Codable {
+    public var files: Int
+    public var bytes: Int
+    /// The first skipped files (at most ``maximumListed``).
+    public var skipped: [UploadSkippedFile]
+    public var skippedCount: Int
+
+    static let maximumListed = 200
+}
+
+/// A file an upload did not keep.
+public struct UploadSkippedFile: Sendable, Equatable, Codable {
+    public var path: String
+    public var reason: String
 }
 
 /// A page as stored: its canonical URL, title and Markdown.

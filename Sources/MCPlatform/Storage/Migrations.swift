@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics]
+    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -395,6 +395,25 @@ public enum Migrations {
                 PRIMARY KEY (server_id, minute)
             )
             """
+        ]
+    }
+
+    /// The files of documentation uploaded in the dashboard, in the database so that any
+    /// instance's ingestion worker can read them (see ``DocumentUpload``).
+    static let uploads = Migration(version: 7, name: "uploads") { dialect in
+        [
+            """
+            CREATE TABLE doc_upload_files (
+                source_id BIGINT NOT NULL REFERENCES doc_sources(id) ON DELETE CASCADE,
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                path TEXT NOT NULL,
+                content \(dialect.blob) NOT NULL,
+                content_hash TEXT NOT NULL,
+                bytes BIGINT NOT NULL,
+                PRIMARY KEY (source_id, path)
+            )
+            """,
+            "CREATE INDEX doc_upload_files_server ON doc_upload_files (server_id)",
         ]
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// A documentation source to add from the admin API (this is its JSON body) or the dashboard:
 /// validated once, here.
 /// Only sources fetched over the network are accepted (website, git, OpenAPI URL): a path on
-/// the server's disk is never readable this way.
+/// the server's disk is never readable this way (uploads have their own form).
 struct SourceRequest: Sendable, Decodable {
     var kind: DocSource.Kind
     var location: String
@@ -48,6 +48,8 @@ struct SourceRequest: Sendable, Decodable {
             }
         case .folder:
             throw Problem(field: "kind", message: "folder sources can only be ingested with `mcplatform ingest` on the server")
+        case .upload:
+            throw Problem(field: "kind", message: "upload sources are added by uploading files in the dashboard")
         }
     }
 }

@@ -93,6 +93,10 @@ public struct IngestRunner: Sendable {
         case .openapi:
             return OpenAPISource(
                 location: source.location, fetcher: WebFetcher(maximumBytes: 20 << 20, allowPrivateNetworks: limits.allowPrivateNetworks))
+        case .upload:
+            return UploadSource(
+                store: UploadStore(database: docs.database), sourceID: source.id, serverID: source.serverID,
+                maximumPageBytes: limits.maximumPageBytes)
         }
     }
 
