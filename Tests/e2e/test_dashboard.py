@@ -19,9 +19,11 @@ import re
 import threading
 import time
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -89,6 +91,29 @@ def add_docs_and_search(b: Browser, overview: str, site: str) -> None:
     assert titles and "sign-in" in titles[0].lower(), f"the playground's best result should be the sign-in guide: {titles}"
     assert "Excerpts are quoted documentation" in b.text_of("#model-text"), b.describe()
     b.screenshot("playground")
+
+
+def upload_docs_and_search(b: Browser, overview: str, folder: Path) -> None:
+    """Documentation page: upload a .zip of Markdown files through the file input, follow the
+    job to the end, then find the uploaded page in the playground."""
+    archive = folder / "handbook.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zip_file:
+        zip_file.writestr("handbook/warp-drive.md", "# Warp drive\n\nCalibrate the flux capacitor before engaging the warp drive.\n")
+        zip_file.writestr("handbook/teleporter.md", "# Teleporter\n\nThe teleporter needs a pattern buffer.\n")
+        zip_file.writestr("__MACOSX/._warp-drive.md", "resource fork")
+    assert b.go(f"{overview}/docs") == 200, b.describe()
+    b.find("#upload-files").send_keys(str(archive))
+    b.fill("upload-submit", {"name": "handbook"})
+    assert b.submit("upload-submit") == 200 and "/docs/jobs/" in b.path, f"uploading a zip: {b.describe()}"
+    deadline = time.monotonic() + 60
+    while b.text_of("#job-status") not in ("succeeded", "failed") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert b.text_of("#job-status") == "succeeded", f"the upload's ingestion did not succeed: {b.describe()}"
+    assert int(b.text_of("#job-indexed")) == 2, f"two pages should be indexed: {b.describe()}"
+    b.screenshot("upload-finished")
+    assert b.go(f"{overview}/playground?q=flux+capacitor") == 200, b.describe()
+    titles = [element.text for element in b.find_all("#results .result-title")]
+    assert titles and titles[0].startswith("Warp drive"), f"the uploaded page should be found: {titles}"
 
 
 def location_path(response: httpx.Response) -> str:
@@ -191,7 +216,7 @@ def check_endpoint_serves_mcp(server: ServerProcess, endpoint: str) -> None:
 # The journey
 
 
-def test_dashboard_journey(backend: Backend, server_factory: ServerFactory, browser: Browser) -> None:
+def test_dashboard_journey(backend: Backend, server_factory: ServerFactory, browser: Browser, tmp_path: Path) -> None:
     """Owner signs up, creates an organization and a server, reads the install instructions,
     invites a member; the member joins through the link and can read but not change; an
     outsider with an organization of their own sees none of it (404)."""
@@ -222,6 +247,7 @@ def test_dashboard_journey(backend: Backend, server_factory: ServerFactory, brow
     check_endpoint_serves_mcp(server, endpoint)
     with docs_site() as site:
         add_docs_and_search(b, overview, site)
+    upload_docs_and_search(b, overview, tmp_path)
 
     assert b.go(f"/orgs/{org}") == 200, b.describe()
     links = [urlsplit(a.get_attribute("href") or "").path for a in b.find_all("a.server-link")]
