@@ -37,6 +37,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: "PEM file of extra CA certificates trusted for outbound HTTPS (IdPs behind a private CA). Env: MCPLATFORM_OUTBOUND_CA_FILE.")
     var outboundCaFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "SMTP relay for the platform's email: smtp://user:pass@host:587 (STARTTLS when offered), smtps://user:pass@host:465 or smtp://host:25; ?starttls=require|never. Unset: email waits in the operator console. Env: MCPLATFORM_SMTP_URL.",
+            valueName: "url"))
+    var smtpUrl: String?
+    @Option(
+        help:
+            "From of the platform's email, e.g. 'Acme Docs <no-reply@acme.dev>'. Env: MCPLATFORM_MAIL_FROM. Default: MCPlatform <no-reply@<base-domain>>."
+    )
+    var mailFrom: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -57,6 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.adminToken] = adminToken
         flags[.accessTokenTTL] = accessTokenTtl
         flags[.outboundCAFile] = outboundCaFile
+        flags[.smtpURL] = smtpUrl
+        flags[.mailFrom] = mailFrom
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

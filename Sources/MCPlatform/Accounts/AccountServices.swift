@@ -10,13 +10,14 @@ public struct AccountServices: Sendable {
     let outbox: Outbox
     let apiKeys: APIKeyStore
 
-    init(database: any Database, secretKey: SecretKey, passwordHasher: PasswordHasher) {
+    /// - Parameter mailRelay: the SMTP relay delivering the outbox (password masked), if any.
+    init(database: any Database, secretKey: SecretKey, passwordHasher: PasswordHasher, mailRelay: String? = nil) {
         users = UserStore(database: database, hasher: passwordHasher)
         sessions = WebSessionStore(database: database, secretKey: secretKey)
         memberships = MembershipStore(database: database)
         invitations = InvitationStore(database: database, secretKey: secretKey)
         passwordResets = PasswordResetStore(database: database, secretKey: secretKey)
-        outbox = Outbox(database: database)
+        outbox = Outbox(database: database, relay: mailRelay)
         apiKeys = APIKeyStore(database: database, secretKey: secretKey)
     }
 }

@@ -44,8 +44,18 @@ public struct AppConfiguration: Sendable {
     /// Extra certificate authorities (PEM) trusted for outbound HTTPS: identity providers and
     /// client metadata documents behind a private CA.
     public var outboundCAFile: String?
+    /// The SMTP relay that delivers the platform's email; nil: messages wait in the operator console.
+    public var smtp: SMTPConfiguration?
+    /// The From of the platform's email; nil: ``mailSender``'s default.
+    public var mailFrom: MailAddress?
 
     public init() {}
+
+    /// The From of the platform's email: `--mail-from`, else `MCPlatform <no-reply@<base-domain>>`.
+    public var mailSender: MailAddress {
+        mailFrom ?? (try? MailAddress(name: "MCPlatform", address: "no-reply@\(baseDomain)"))
+            ?? (try! MailAddress(name: "MCPlatform", address: "no-reply@localhost"))
+    }
 
     /// The database this configuration points at.
     public func databaseLocation() throws(DatabaseError) -> DatabaseLocation {
@@ -111,6 +121,8 @@ extension AppConfiguration {
         case embeddingsInputType = "embeddings-input-type"
         case accessTokenTTL = "access-token-ttl"
         case outboundCAFile = "outbound-ca-file"
+        case smtpURL = "smtp-url"
+        case mailFrom = "mail-from"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -162,6 +174,24 @@ extension AppConfiguration {
                 throw ConfigurationError(setting: .outboundCAFile, value: path, expected: "a readable PEM file of CA certificates")
             }
             outboundCAFile = path
+        }
+        if let text = value(.smtpURL) {
+            do {
+                smtp = try SMTPConfiguration(url: text)
+            } catch {
+                throw ConfigurationError(setting: .smtpURL, value: text, expected: error.description)
+            }
+        }
+        if let text = value(.mailFrom) {
+            do {
+                mailFrom = try MailAddress(parsing: text)
+            } catch {
+                throw ConfigurationError(
+                    setting: .mailFrom, value: MailAddress.printable(text), expected: "an address such as 'Acme Docs <no-reply@acme.dev>'")
+            }
+        } else if smtp != nil, (try? MailAddress(address: "no-reply@\(baseDomain)")) == nil {
+            throw ConfigurationError(
+                setting: .mailFrom, value: "", expected: "an address: the default no-reply@\(baseDomain) is not one, so set it")
         }
         if let seconds = try integer(.sessionIdleTimeout, in: 60...(30 * 86400)) { sessionIdleTimeout = TimeInterval(seconds) }
         if let kilobytes = try integer(.maxPageKilobytes, in: 16...(64 << 10)) { ingestLimits.maximumPageBytes = kilobytes << 10 }
@@ -217,7 +247,12 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public let expected: String
 
     public var description: String {
-        let shown = [.secretKey, .adminToken, .embeddingsAPIKey].contains(setting) ? "…" : value
+        let shown =
+            switch setting {
+            case .secretKey, .adminToken, .embeddingsAPIKey: "…"
+            case .smtpURL: SMTPConfiguration.redact(value)
+            default: value
+            }
         return "invalid --\(setting.rawValue) / \(setting.environmentVariable) '\(shown)': expected \(expected)"
     }
 }

@@ -5,6 +5,16 @@ import ServiceLifecycle
 /// Opens and migrates the database, then builds the HTTP application serving every tenant.
 /// The database is closed after the server has drained, on graceful shutdown.
 public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    // The relay's TLS context (with the operator's CA file) first: a bad file stops the start here.
+    var mailClient: SMTPClient?
+    if let smtp = configuration.smtp {
+        do {
+            mailClient = try SMTPClient(configuration: smtp, caFile: configuration.outboundCAFile)
+        } catch {
+            throw ConfigurationError(
+                setting: .outboundCAFile, value: configuration.outboundCAFile ?? "", expected: "a PEM file of CA certificates (\(error))")
+        }
+    }
     let secretKey = try SecretKey.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory)
     let location = try configuration.databaseLocation()
     let database = try await location.open(poolSize: configuration.databasePoolSize, logger: logger)
@@ -37,24 +47,33 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             ]
         )
     }
+    var services: [any Service] = [
+        DatabaseCloser(database: database),
+        ExpiredDataSweeper(platform: platform, interval: .seconds(600), logger: logger),
+        RequestStatisticsFlusher(statistics: platform.requestStatistics, database: database, logger: logger),
+        IngestWorker(
+            jobs: IngestJobStore(database: database),
+            runner: IngestRunner(
+                database: database, limits: configuration.ingestLimits, embeddings: configuration.embeddings,
+                cacheDirectory: configuration.dataDirectory, logger: logger
+            ),
+            pollInterval: .seconds(2), logger: logger
+        ),
+    ]
+    if let mailClient {
+        services.append(
+            OutboxSender(
+                outbox: platform.accounts.outbox, client: mailClient, from: configuration.mailSender, pollInterval: .seconds(2),
+                logger: logger))
+    } else {
+        logger.notice("no SMTP relay configured (--smtp-url): email waits in the operator console")
+    }
     return Application(
         router: buildRouter(platform: platform),
         // Connections idle for a minute are closed, so idle or stalled clients don't pile up.
         server: .http1(configuration: .init(idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mcplatform"),
-        services: [
-            DatabaseCloser(database: database),
-            ExpiredDataSweeper(platform: platform, interval: .seconds(600), logger: logger),
-            RequestStatisticsFlusher(statistics: platform.requestStatistics, database: database, logger: logger),
-            IngestWorker(
-                jobs: IngestJobStore(database: database),
-                runner: IngestRunner(
-                    database: database, limits: configuration.ingestLimits, embeddings: configuration.embeddings,
-                    cacheDirectory: configuration.dataDirectory, logger: logger
-                ),
-                pollInterval: .seconds(2), logger: logger
-            ),
-        ],
+        services: services,
         logger: logger
     )
 }

@@ -36,7 +36,8 @@ public struct Platform: Sendable {
         self.resources = DocsResources()
         self.auth = AuthServices(database: database, secretKey: secretKey, configuration: configuration)
         self.accounts = AccountServices(
-            database: database, secretKey: secretKey, passwordHasher: PasswordHasher(cost: configuration.passwordHashCost))
+            database: database, secretKey: secretKey, passwordHasher: PasswordHasher(cost: configuration.passwordHashCost),
+            mailRelay: configuration.smtp?.redactedURL)
     }
 
     /// Semantic ranking for searches, when an embedding endpoint is configured.

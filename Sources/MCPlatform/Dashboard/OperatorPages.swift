@@ -45,8 +45,26 @@ struct OperatorPages: Sendable {
             ]
         }
         var values: [String: Any] = ["customers": rows, "fields": form, "errors": errors]
-        values["outbox"] = try await dashboard.accounts.outbox.unsent().map {
-            ["to": $0.to, "subject": $0.subject, "body": $0.body, "created": MemberPages.format($0.createdAt)]
+        let outbox = dashboard.accounts.outbox
+        values["relay"] = outbox.relay
+        values["outbox"] = try await outbox.unsent().map { message -> [String: Any] in
+            var entry: [String: Any] = [
+                "to": message.to, "subject": message.subject, "body": message.body, "created": MemberPages.format(message.createdAt),
+                "attempts": message.attempts, "failed": message.failedAt != nil,
+            ]
+            entry["error"] = message.lastError
+            let status: String =
+                if let failed = message.failedAt {
+                    "Given up \(MemberPages.format(failed)) UTC after \(message.attempts) attempt\(message.attempts == 1 ? "" : "s")"
+                } else if outbox.relay == nil {
+                    "Not sent"
+                } else if let next = message.nextAttemptAt, message.attempts > 0 {
+                    "\(message.attempts) attempt\(message.attempts == 1 ? "" : "s"); next at \(MemberPages.format(next)) UTC"
+                } else {
+                    "Waiting for delivery"
+                }
+            entry["status"] = status
+            return entry
         }
         if let result {
             values["result"] = [

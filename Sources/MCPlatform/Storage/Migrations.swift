@@ -376,9 +376,13 @@ public enum Migrations {
                 body TEXT NOT NULL,
                 created_at BIGINT NOT NULL,
                 sent_at BIGINT,
-                last_error TEXT
+                last_error TEXT,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT,
+                failed_at BIGINT
             )
             """,
+            "CREATE INDEX outbox_emails_due ON outbox_emails (next_attempt_at)",
         ]
     }
 
