@@ -21,6 +21,8 @@ public struct Platform: Sendable {
     public let auth: AuthServices
     /// The server-rendered pages.
     public let pages = HTMLPages()
+    /// The per-server request limits (token buckets in memory).
+    let rateLimiter = RequestRateLimiter()
     /// Per-server request counts and latencies (the dashboard's live status).
     public let requestStatistics = RequestStatistics()
     /// Dashboard accounts: users, sessions, memberships, invitations.

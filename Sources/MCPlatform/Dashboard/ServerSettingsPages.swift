@@ -114,12 +114,17 @@ struct ServerSettingsPages: Sendable {
 
     private func settingsPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (visitor, membership, server) = try await dashboard.serverScope(request, context)
-        return renderSettings(
-            visitor, membership, server,
-            form: [
-                "name": server.name, "description": server.settings.description ?? "",
-                "allowed_origins": server.settings.allowedOrigins.joined(separator: "\n"),
-            ])
+        return renderSettings(visitor, membership, server, form: Self.form(of: server))
+    }
+
+    /// The settings form's values for `server` as stored.
+    static func form(of server: TenantServer) -> [String: String] {
+        [
+            "name": server.name, "description": server.settings.description ?? "",
+            "allowed_origins": server.settings.allowedOrigins.joined(separator: "\n"),
+            "client_rpm": server.settings.clientRequestsPerMinute.map(String.init) ?? "",
+            "server_rpm": server.settings.serverRequestsPerMinute.map(String.init) ?? "",
+        ]
     }
 
     private func renderSettings(
@@ -151,15 +156,26 @@ struct ServerSettingsPages: Sendable {
         if let bad = origins.first(where: { !Self.isOrigin($0) }) {
             errors["allowed_origins"] = "'\(bad.prefix(100))' is not an origin like https://docs.example.com (scheme and host, no path)"
         }
+        func limit(_ field: String) -> Int? {
+            let text = (form[field] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { return nil }
+            guard let value = Int(text), (1...1_000_000).contains(value) else {
+                errors[field] = "a whole number of requests per minute from 1 to 1,000,000, or empty for no limit"
+                return nil
+            }
+            return value
+        }
+        let clientLimit = limit("client_rpm")
+        let serverLimit = limit("server_rpm")
         guard errors.isEmpty else { return renderSettings(visitor, membership, server, form: form, errors: errors) }
         var settings = server.settings
         settings.description = description.isEmpty ? nil : description
         settings.allowedOrigins = origins
+        settings.clientRequestsPerMinute = clientLimit
+        settings.serverRequestsPerMinute = serverLimit
         try await platform.tenancy.updateServer(id: server.id, name: name, settings: settings)
         let updated = try await platform.tenancy.server(id: server.id) ?? server
-        return renderSettings(
-            visitor, membership, updated,
-            form: ["name": updated.name, "description": description, "allowed_origins": origins.joined(separator: "\n")], saved: true)
+        return renderSettings(visitor, membership, updated, form: Self.form(of: updated), saved: true)
     }
 
     /// Deletes the server with its documentation, after the visitor typed its identifier.
@@ -169,11 +185,7 @@ struct ServerSettingsPages: Sendable {
         let form = try await dashboard.form(request, visitor: visitor)
         guard form["confirm"]?.trimmingCharacters(in: .whitespaces) == server.slug else {
             return renderSettings(
-                visitor, membership, server,
-                form: [
-                    "name": server.name, "description": server.settings.description ?? "",
-                    "allowed_origins": server.settings.allowedOrigins.joined(separator: "\n"),
-                ], errors: ["confirm": "type \(server.slug) to confirm"])
+                visitor, membership, server, form: Self.form(of: server), errors: ["confirm": "type \(server.slug) to confirm"])
         }
         _ = try await platform.tenancy.deleteServer(slug: server.slug)
         context.logger.notice("server deleted in the dashboard", metadata: ["tenant": .string(server.slug)])

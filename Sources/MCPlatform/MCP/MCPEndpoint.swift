@@ -60,12 +60,38 @@ struct MCPEndpoint: Sendable {
                 context.logger[metadataKey: "end_user"] = "\(endUserID)"
             }
         }
+        if let refusal = rateLimit(request, context, server: server, caller: caller) { return refusal }
         let started = ContinuousClock.now
         let response = try await method(request, context, server, caller)
         platform.requestStatistics.record(
             serverID: server.id, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000,
             failed: Self.countsAsFailure(response.status))
         return response
+    }
+
+    /// 429 with `Retry-After` when the server's or the client's per-minute limit (Settings) is
+    /// used up. The client is the signed-in end user, else the session, else the address.
+    private func rateLimit(_ request: Request, _ context: AppRequestContext, server: TenantServer, caller: Caller) -> Response? {
+        var checks: [(key: String, limit: Int, who: String)] = []
+        if let limit = server.settings.serverRequestsPerMinute { checks.append(("s:\(server.id)", limit, "this server")) }
+        if let limit = server.settings.clientRequestsPerMinute {
+            let client =
+                caller.endUserID.map { "u:\($0)" } ?? request.headers[.mcpSessionID].map { "m:\($0.prefix(128))" }
+                ?? "a:\(context.clientAddress)"
+            checks.append(("c:\(server.id):\(client)", limit, "one client"))
+        }
+        for check in checks {
+            if let retryAfter = platform.rateLimiter.take(check.key, perMinute: check.limit) {
+                var response = Self.errorResponse(
+                    .tooManyRequests,
+                    .init(
+                        code: -32000, message: "Rate limited: \(check.limit) requests per minute for \(check.who); retry in \(retryAfter) s"
+                    ))
+                response.headers[.retryAfter] = String(retryAfter)
+                return response
+            }
+        }
+        return nil
     }
 
     /// Failures for the error rate: server errors, and refusals of well-formed traffic. A 401

@@ -41,10 +41,19 @@ public struct ServerSettings: Sendable, Equatable, Codable {
     public var allowedOrigins: [String]
     /// A one-paragraph description shown to agents in `initialize` instructions and the `about` tool.
     public var description: String?
+    /// MCP requests per minute allowed to one client (signed-in end user, else session, else
+    /// address); nil: unlimited.
+    public var clientRequestsPerMinute: Int?
+    /// MCP requests per minute allowed to the whole server; nil: unlimited.
+    public var serverRequestsPerMinute: Int?
 
-    public init(allowedOrigins: [String] = [], description: String? = nil) {
+    public init(
+        allowedOrigins: [String] = [], description: String? = nil, clientRequestsPerMinute: Int? = nil, serverRequestsPerMinute: Int? = nil
+    ) {
         self.allowedOrigins = allowedOrigins
         self.description = description
+        self.clientRequestsPerMinute = clientRequestsPerMinute
+        self.serverRequestsPerMinute = serverRequestsPerMinute
     }
 
     init(json: String) throws {
@@ -55,6 +64,8 @@ public struct ServerSettings: Sendable, Equatable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         allowedOrigins = try container.decodeIfPresent([String].self, forKey: .allowedOrigins) ?? []
         description = try container.decodeIfPresent(String.self, forKey: .description)
+        clientRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .clientRequestsPerMinute)
+        serverRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .serverRequestsPerMinute)
     }
 
 }
