@@ -118,6 +118,26 @@ import Testing
             .results.map(\.url)
     }
 
+    /// Deleting a source removes its pages from search and its jobs, and leaves other sources alone.
+    @Test(arguments: Backend.available)
+    func deletingASourceRemovesItsPagesFromSearch(backend: Backend) async throws {
+        try await Self.withDocs(backend, files: ["a.md": "# Alpha\n\nThe quokka lives on Rottnest."]) { platform, server, folder in
+            let other = try Folder(["b.md": "# Beta\n\nThe quokka also appears in this guide."])
+            defer { try? FileManager.default.removeItem(at: other.url) }
+            _ = try await Self.ingest(folder, into: server, platform: platform)
+            _ = try await Self.ingest(other, into: server, platform: platform)
+            let before = try await Self.topURLs("quokka", server: server, platform: platform)
+            #expect(Set(before.map { String($0.prefix { $0 != "#" }) }) == ["a.md", "b.md"], "\(before)")
+            let docs = DocsStore(database: platform.database)
+            let first = try #require(try await docs.sources(serverID: server.id).first { $0.location == folder.url.path })
+            try await docs.deleteSource(first)
+            let after = try await Self.topURLs("quokka", server: server, platform: platform)
+            #expect(after.map { String($0.prefix { $0 != "#" }) } == ["b.md"], "\(after)")
+            #expect(try await docs.sources(serverID: server.id).map(\.location) == [other.url.path])
+            #expect(try await platform.database.query("SELECT id FROM ingest_jobs WHERE source_id = \(first.id)").isEmpty)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func ingestsEveryFormatAndFindsTheRightSection(backend: Backend) async throws {
         try await Self.withDocs(backend) { platform, server, folder in

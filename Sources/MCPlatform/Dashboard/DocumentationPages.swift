@@ -16,6 +16,7 @@ struct DocumentationPages: Sendable {
         router.post("\(base)/docs/sources") { request, context in try await addSource(request, context) }
         router.post("\(base)/docs/uploads") { request, context in try await upload(request, context) }
         router.post("\(base)/docs/sources/{id}/ingest") { request, context in try await reingest(request, context) }
+        router.post("\(base)/docs/sources/{id}/delete") { request, context in try await deleteSource(request, context) }
         router.get("\(base)/docs/jobs/{id}") { request, context in try await job(request, context) }
         router.get("\(base)/playground") { request, context in try await playground(request, context) }
     }
@@ -43,7 +44,8 @@ struct DocumentationPages: Sendable {
                 "kind": source.kind.rawValue, "location": source.location, "version": source.version, "pages": pages,
                 "size": ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file),
                 "lastIngested": source.lastIngestedAt.map(MemberPages.format) ?? "never",
-                "ingestURL": "\(base)/docs/sources/\(source.id)/ingest", "canManage": canManage,
+                "ingestURL": "\(base)/docs/sources/\(source.id)/ingest", "deleteURL": "\(base)/docs/sources/\(source.id)/delete",
+                "canManage": canManage,
             ]
         }
         let kinds = [("website", "Website to crawl"), ("git", "Git repository"), ("openapi", "OpenAPI document")].map {
@@ -93,6 +95,20 @@ struct DocumentationPages: Sendable {
         else { throw dashboard.notFound() }
         let job = try await IngestJobStore(database: platform.database).create(source: source, running: false)
         return PageResponse.redirect("/orgs/\(membership.organization.slug)/servers/\(server.slug)/docs/jobs/\(job.id)").response
+    }
+
+    /// Deletes a source and its pages, after the confirmation prompt.
+    private func deleteSource(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (visitor, membership, server) = try await dashboard.serverScope(request, context)
+        try dashboard.require(membership.role.canManageServers, visitor, membership, what: "delete documentation sources")
+        _ = try await dashboard.form(request, visitor: visitor)
+        let docs = DocsStore(database: platform.database)
+        guard let id = context.parameters.get("id").flatMap(Int64.init),
+            let source = try await docs.sources(serverID: server.id).first(where: { $0.id == id })
+        else { throw dashboard.notFound() }
+        try await docs.deleteSource(source)
+        context.logger.info("documentation source deleted in the dashboard", metadata: ["tenant": .string(server.slug)])
+        return PageResponse.redirect("/orgs/\(membership.organization.slug)/servers/\(server.slug)/docs").response
     }
 
     // MARK: Jobs

@@ -30,6 +30,11 @@ struct OperatorPages: Sendable {
         let servers = try await platform.tenancy.servers()
         let summaries = try await ServerStatistics(database: platform.database).summaries(serverIDs: servers.map(\.id))
         let lastActivity = try await ServerStatistics(database: platform.database).lastActivity()
+        var health: [Int64: RequestStatistics.Summary] = [:]
+        for server in servers {
+            health[server.id] = try await platform.requestStatistics.summary(
+                serverID: server.id, since: Date().addingTimeInterval(-3600), database: platform.database)
+        }
         let rows = organizations.map { organization -> [String: Any] in
             let own = servers.filter { $0.organizationID == organization.id }
             let last = own.compactMap { lastActivity[$0.id] }.max()
@@ -37,8 +42,11 @@ struct OperatorPages: Sendable {
                 "name": organization.name, "slug": organization.slug,
                 "servers": own.map { server -> [String: Any] in
                     let summary = summaries[server.id] ?? .init()
+                    let hour = health[server.id] ?? .init()
                     return [
                         "slug": server.slug, "pages": summary.pages, "sessions": summary.sessionsLastDay, "auth": server.authMode.rawValue,
+                        "requests": hour.requests, "errorRate": hour.requests == 0 ? "—" : String(format: "%.1f %%", hour.errorRate),
+                        "p95": hour.percentile(0.95) ?? "—",
                     ]
                 },
                 "lastActivity": last.map(MemberPages.format) ?? "—",

@@ -164,6 +164,13 @@ public struct DocsStore: Sendable {
         return try stale.map { try $0.decode("url") }
     }
 
+    /// Deletes a source with its pages (and their index entries) and jobs. A job running on it
+    /// fails at its next page, since the source is gone.
+    func deleteSource(_ source: DocSource) async throws {
+        _ = try await removePages(of: source, except: [])
+        try await database.query("DELETE FROM doc_sources WHERE id = \(source.id) AND server_id = \(source.serverID)")
+    }
+
     /// Separates headings in `doc_chunks.heading_path`.
     static let headingSeparator = " › "
 
