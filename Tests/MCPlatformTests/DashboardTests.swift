@@ -725,3 +725,17 @@ import Testing
         }
     }
 }
+
+extension DashboardTests {
+    /// `next` is URL-encoded in the links between sign-in and sign-up, so a path with `&` or `#`
+    /// survives the trip; in the hidden field it is only HTML-escaped.
+    @Test func nextIsURLEncodedInLinks() async throws {
+        try await DashboardHarness.run { harness in
+            let browser = harness.browser()
+            let page = try await browser.get("/login?next=" + FormEncoding.escape("/invitations/a&b#c"))
+            #expect(page.status == .ok)
+            #expect(page.html.contains(#"href="/signup?next=%2Finvitations%2Fa%26b%23c""#), "\(page.html)")
+            #expect(page.html.contains(#"name="next" value="/invitations/a&amp;b#c""#))
+        }
+    }
+}

@@ -214,6 +214,8 @@ struct Dashboard: Sendable {
         let token = existing ?? RandomToken.make()
         var values = values
         values["csrf"] = token
+        // `next` goes into links too, where it must be URL-encoded (the template HTML-escapes it).
+        if let next = values["next"] as? String, !next.isEmpty { values["nextQuery"] = FormEncoding.escape(next) }
         var response = pages.render(template, values, status: status)
         if existing == nil {
             response.headers.append(

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MCP
+import NIOCore
 
 /// The Streamable HTTP transport of every tenant's MCP server (revisions 2025-03-26 to 2025-11-25).
 ///
@@ -123,6 +124,9 @@ struct MCPEndpoint: Sendable {
         do {
             body = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            return Self.errorResponse(.contentTooLarge, .invalidRequest("body exceeds \(limit) bytes"))
+        } catch is NIOTooManyBytesError {
+            // A chunked body (no Content-Length) that outgrows the limit.
             return Self.errorResponse(.contentTooLarge, .invalidRequest("body exceeds \(limit) bytes"))
         }
         let message: Value
