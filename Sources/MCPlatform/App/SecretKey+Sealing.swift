@@ -28,7 +28,7 @@ extension SecretKey {
     /// copy of the database does not yield usable credentials.
     func tokenHash(_ value: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: subkey(for: "token-hash"))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return mac.hexEncoded
     }
 
     private func subkey(for purpose: String) -> SymmetricKey {
@@ -57,6 +57,13 @@ enum RandomToken {
     static func make(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         return Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64URLEncoded
+    }
+}
+
+extension Sequence<UInt8> {
+    /// Lowercase hexadecimal, two digits per byte: how digests are stored.
+    var hexEncoded: String {
+        map { String(format: "%02x", $0) }.joined()
     }
 }
 

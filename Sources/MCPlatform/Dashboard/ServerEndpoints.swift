@@ -105,26 +105,26 @@ struct ServerStatistics {
     func summaries(serverIDs: [Int64], now: Date = Date()) async throws -> [Int64: Summary] {
         guard !serverIDs.isEmpty else { return [:] }
         let ids = SQLStatement.joined(serverIDs.map { id -> SQLStatement in "\(id)" })
-        var summaries: [Int64: Summary] = [:]
-        for row in try await database.query(
-            "SELECT server_id, COUNT(*) AS n FROM doc_sources WHERE server_id IN (\(ids)) GROUP BY server_id")
-        {
-            summaries[try row.decode("server_id"), default: .init()].sources = Int(try row.decode("n", as: Int64.self))
-        }
-        for row in try await database.query("SELECT server_id, COUNT(*) AS n FROM doc_pages WHERE server_id IN (\(ids)) GROUP BY server_id")
-        {
-            summaries[try row.decode("server_id"), default: .init()].pages = Int(try row.decode("n", as: Int64.self))
-        }
         let dayAgo = now.addingTimeInterval(-86400)
-        for row in try await database.query(
+        let sources = try await counts("SELECT server_id, COUNT(*) AS n FROM doc_sources WHERE server_id IN (\(ids)) GROUP BY server_id")
+        let pages = try await counts("SELECT server_id, COUNT(*) AS n FROM doc_pages WHERE server_id IN (\(ids)) GROUP BY server_id")
+        let sessions = try await counts(
             "SELECT server_id, COUNT(*) AS n FROM mcp_sessions WHERE server_id IN (\(ids)) AND last_seen_at > \(dayAgo) GROUP BY server_id")
-        {
-            summaries[try row.decode("server_id"), default: .init()].sessionsLastDay = Int(try row.decode("n", as: Int64.self))
-        }
-        for row in try await database.query("SELECT server_id, COUNT(*) AS n FROM end_users WHERE server_id IN (\(ids)) GROUP BY server_id")
-        {
-            summaries[try row.decode("server_id"), default: .init()].endUsers = Int(try row.decode("n", as: Int64.self))
+        let endUsers = try await counts("SELECT server_id, COUNT(*) AS n FROM end_users WHERE server_id IN (\(ids)) GROUP BY server_id")
+        var summaries: [Int64: Summary] = [:]
+        for id in serverIDs {
+            summaries[id] = Summary(
+                sources: sources[id] ?? 0, pages: pages[id] ?? 0, sessionsLastDay: sessions[id] ?? 0, endUsers: endUsers[id] ?? 0)
         }
         return summaries
+    }
+
+    /// `n` by `server_id` from a grouped count.
+    private func counts(_ statement: SQLStatement) async throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for row in try await database.query(statement) {
+            counts[try row.decode("server_id")] = Int(try row.decode("n", as: Int64.self))
+        }
+        return counts
     }
 }

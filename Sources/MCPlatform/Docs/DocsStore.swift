@@ -176,6 +176,6 @@ public struct DocsStore: Sendable {
 
     /// SHA-256 of page content, hex.
     static func hash(_ bytes: some Sequence<UInt8>) -> String {
-        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Array(bytes)).hexEncoded
     }
 }
