@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads]
+    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -418,6 +418,67 @@ public enum Migrations {
             )
             """,
             "CREATE INDEX doc_upload_files_server ON doc_upload_files (server_id)",
+        ]
+    }
+
+    /// Walkthroughs: each edit of a published walkthrough makes a new version, so published
+    /// versions never change; end users' runs through them and each step they completed.
+    static let walkthroughs = Migration(version: 8, name: "walkthroughs") { dialect in
+        [
+            """
+            CREATE TABLE walkthroughs (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                slug TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('draft', 'published', 'archived')),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (server_id, slug)
+            )
+            """,
+            """
+            CREATE TABLE walkthrough_versions (
+                id \(dialect.autoIncrementPrimaryKey),
+                walkthrough_id BIGINT NOT NULL REFERENCES walkthroughs(id) ON DELETE CASCADE,
+                number BIGINT NOT NULL,
+                content TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                published_at BIGINT,
+                UNIQUE (walkthrough_id, number)
+            )
+            """,
+            """
+            CREATE TABLE walkthrough_runs (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                walkthrough_id BIGINT NOT NULL REFERENCES walkthroughs(id) ON DELETE CASCADE,
+                version_id BIGINT NOT NULL REFERENCES walkthrough_versions(id) ON DELETE CASCADE,
+                participant TEXT NOT NULL,
+                end_user_id BIGINT REFERENCES end_users(id) ON DELETE CASCADE,
+                steps_completed BIGINT NOT NULL DEFAULT 0,
+                started_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                finished_at BIGINT,
+                replaced_at BIGINT
+            )
+            """,
+            "CREATE UNIQUE INDEX walkthrough_runs_current ON walkthrough_runs (walkthrough_id, participant) WHERE replaced_at IS NULL",
+            "CREATE INDEX walkthrough_runs_server ON walkthrough_runs (server_id)",
+            """
+            CREATE TABLE walkthrough_step_events (
+                id \(dialect.autoIncrementPrimaryKey),
+                run_id BIGINT NOT NULL REFERENCES walkthrough_runs(id) ON DELETE CASCADE,
+                walkthrough_id BIGINT NOT NULL REFERENCES walkthroughs(id) ON DELETE CASCADE,
+                step BIGINT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('done', 'skipped', 'failed')),
+                note TEXT,
+                duration_ms BIGINT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX walkthrough_step_events_walkthrough ON walkthrough_step_events (walkthrough_id, step)",
+            "CREATE INDEX walkthrough_step_events_run ON walkthrough_step_events (run_id)",
         ]
     }
 }

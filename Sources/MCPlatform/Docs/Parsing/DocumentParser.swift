@@ -146,7 +146,7 @@ public enum DocumentParser {
         return nil
     }
 
-    private static func atxHeading(_ line: Substring) -> (Int, String)? {
+    static func atxHeading(_ line: Substring) -> (Int, String)? {
         let hashes = line.prefix(while: { $0 == "#" }).count
         guard (1...6).contains(hashes) else { return nil }
         let rest = line.dropFirst(hashes)
