@@ -51,6 +51,9 @@ public struct Platform: Sendable {
 extension ToolRegistry {
     /// The tools of the product, in the order `tools/list` shows them.
     public static var standard: ToolRegistry {
-        ToolRegistry([SearchDocsTool(), ReadPageTool(), ListSourcesTool(), AboutTool()])
+        ToolRegistry([
+            SearchDocsTool(), ReadPageTool(), ListSourcesTool(), AboutTool(),
+            ListWalkthroughsTool(), StartWalkthroughTool(), GetWalkthroughStepTool(), CompleteStepTool(),
+        ])
     }
 }

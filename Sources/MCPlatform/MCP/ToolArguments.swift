@@ -35,4 +35,12 @@ struct ToolArguments {
         default: throw ToolError("'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound).")
         }
     }
+
+    func boolean(_ name: String, default fallback: Bool) throws -> Bool {
+        switch values[name] {
+        case nil, .null?: return fallback
+        case .bool(let value)?: return value
+        default: throw ToolError("'\(name)' must be true or false.")
+        }
+    }
 }
