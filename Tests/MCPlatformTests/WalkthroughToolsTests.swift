@@ -44,7 +44,8 @@ import Testing
 
     @Test func toolsAppearOnlyWhileAWalkthroughIsPublished() async throws {
         try await Self.withWalkthrough(publish: false) { client, platform, entry in
-            let (session, _) = try await client.initialize()
+            let (session, initialized) = try await client.initialize()
+            #expect((initialized["instructions"] as? String)?.contains("list_walkthroughs") == false)
             #expect(Set(try await Self.toolNames(client, session: session)).isDisjoint(with: Self.walkthroughTools))
             let hidden = try await client.post(
                 #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"start_walkthrough","arguments":{"slug":"start"}}}"#,
@@ -54,6 +55,7 @@ import Testing
             let store = WalkthroughStore(database: platform.database)
             try await store.publish(entry)
             #expect(Array(try await Self.toolNames(client, session: session).suffix(4)) == Self.walkthroughTools)
+            #expect((try await client.initialize().1["instructions"] as? String)?.contains("call `list_walkthroughs`") == true)
 
             try await store.setStatus(.archived, of: entry.walkthrough)
             #expect(Set(try await Self.toolNames(client, session: session)).isDisjoint(with: Self.walkthroughTools))

@@ -30,7 +30,7 @@ struct MCPMethodHandler: Sendable {
                 title: server.name,
                 description: server.settings.description
             ),
-            instructions: instructions(for: server)
+            instructions: try await instructions(for: server)
         )
         return (session, result)
     }
@@ -100,9 +100,12 @@ struct MCPMethodHandler: Sendable {
         }
     }
 
-    private func instructions(for server: TenantServer) -> String {
+    private func instructions(for server: TenantServer) async throws -> String {
         var text = "This server answers questions about \(server.organizationName)'s documentation."
         if let description = server.settings.description { text += " \(description)" }
+        if try await WalkthroughGuide.isAvailable(for: server, platform: platform) {
+            text += " It also offers step-by-step walkthroughs: when the user wants to set something up, call `list_walkthroughs`."
+        }
         text += " Call the `about` tool to see what it offers."
         return text
     }
