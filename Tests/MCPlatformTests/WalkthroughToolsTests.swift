@@ -187,19 +187,16 @@ import Testing
             let restart = try await client.tool("start_walkthrough", ["slug": "start", "restart": "yes"], session: session)
             #expect(Self.text(restart).contains("'restart' must be true or false"))
 
-            try await WalkthroughStore(database: platform.database).setStatus(.archived, of: entry.walkthrough)
-            try await WalkthroughStore(database: platform.database).create(
-                slug: "other", content: Self.content, serverID: entry.walkthrough.serverID
-            ).publishing(platform)
+            // Another walkthrough stays published, so the tools stay listed.
+            let store = WalkthroughStore(database: platform.database)
+            try await store.publish(try await store.create(slug: "other", content: Self.content, serverID: entry.walkthrough.serverID))
+            try await store.setStatus(.draft, of: entry.walkthrough)
+            let unpublished = try await client.tool("get_walkthrough_step", ["slug": "start"], session: session)
+            #expect(Self.text(unpublished).contains("unpublished it"))
+            try await store.setStatus(.archived, of: entry.walkthrough)
             let archived = try await client.tool("get_walkthrough_step", ["slug": "start"], session: session)
             #expect(archived["isError"] as? Bool == true)
             #expect(Self.text(archived).contains("archived"))
         }
-    }
-}
-
-extension WalkthroughStore.Entry {
-    fileprivate func publishing(_ platform: Platform) async throws {
-        try await WalkthroughStore(database: platform.database).publish(self)
     }
 }

@@ -29,6 +29,8 @@ struct WalkthroughGuide {
             return entry!
         case .archived?:
             throw ToolError("The walkthrough '\(slug)' was archived by \(context.server.organizationName) and is no longer available.")
+        case .draft? where entry?.published != nil:
+            throw ToolError("The walkthrough '\(slug)' is not available at the moment: \(context.server.organizationName) unpublished it.")
         default:
             let slugs = try await store.live(serverID: context.server.id).map(\.walkthrough.slug)
             throw ToolError(
