@@ -43,7 +43,10 @@ def test_demo_creates_a_usable_server_and_a_private_secret_key(
     with http_client() as client:
         session = initialize(client, server.mcp_url("demo"))
         result = session.result("tools/call", {"name": "about", "arguments": {}})
+        walkthroughs = session.result("tools/call", {"name": "list_walkthroughs", "arguments": {}})
     assert result["structuredContent"]["server"]["organization"] == "Demo Company"
+    assert "list_walkthroughs" in result["structuredContent"]["tools"]
+    assert [w["slug"] for w in walkthroughs["structuredContent"]["walkthroughs"]] == ["tour"]
     key = backend.data_dir / "secret.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert server_factory.stop_all() == []

@@ -30,6 +30,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
         let demo = try await DemoTenant.ensure(in: platform.tenancy)
         try await DemoTenant.queueDocs(of: demo, database: database, logger: logger)
         try await DemoTenant.ensureAccount(of: demo, platform: platform)
+        try await DemoTenant.ensureWalkthrough(of: demo, database: database)
         logger.notice(
             "demo dashboard",
             metadata: [

@@ -53,4 +53,39 @@ public enum DemoTenant {
         let source = try await DocsStore(database: database).source(serverID: server.id, kind: .folder, location: folder, version: "latest")
         _ = try await IngestJobStore(database: database).create(source: source, running: false)
     }
+
+    /// Publishes the demo walkthrough, which takes an agent through this platform's own tools,
+    /// unless the demo server already has it.
+    static func ensureWalkthrough(of server: TenantServer, database: any Database) async throws {
+        let store = WalkthroughStore(database: database)
+        guard try await store.entry(slug: walkthroughSlug, serverID: server.id) == nil else { return }
+        try await store.publish(try await store.create(slug: walkthroughSlug, content: walkthrough, serverID: server.id))
+    }
+
+    static let walkthroughSlug = "tour"
+
+    /// A short tour of what an MCPlatform server offers, as a walkthrough an agent can follow here.
+    static let walkthrough = WalkthroughContent(
+        title: "Tour of this documentation server",
+        description: "Three short steps through what this MCP server offers: searching the docs, reading a page, and finding walkthroughs.",
+        kind: .quickstart, estimatedMinutes: 3,
+        steps: [
+            WalkthroughStep(
+                title: "Search the documentation",
+                introduction: "Tell the user you will show them how this server answers questions from the documentation.",
+                operations:
+                    "Call `search_docs` with the query \"how are walkthroughs versioned\" and show the user the titles of the first three results.",
+                content: "Every answer comes from the **published documentation**, with a link to the section it came from.",
+                check: "`search_docs` returned at least one result."),
+            WalkthroughStep(
+                title: "Read a page",
+                operations: "Call `read_page` with the `url` of the best result from step 1 and summarize the section in two sentences.",
+                content: "`read_page` returns the whole section, so answers can quote the documentation exactly.",
+                check: "You read the page and the summary answers the question from step 1."),
+            WalkthroughStep(
+                title: "Find the walkthroughs",
+                operations: "Call `list_walkthroughs` and tell the user which walkthroughs exist and how far they are in each.",
+                content: "Walkthroughs like this one are written by the documentation team in the MCPlatform dashboard.",
+                check: "The list shows this tour as in progress."),
+        ])
 }
