@@ -59,6 +59,9 @@ import Testing
 
             try await store.setStatus(.archived, of: entry.walkthrough)
             #expect(Set(try await Self.toolNames(client, session: session)).isDisjoint(with: Self.walkthroughTools))
+            let archived = try await client.tool("start_walkthrough", ["slug": "start"], session: session)
+            #expect(archived["isError"] as? Bool == true, "unlisted, but still answering agents that hold the old list")
+            #expect(Self.text(archived).contains("was archived"))
         }
     }
 

@@ -6,8 +6,14 @@ public protocol MCPTool: Sendable {
     /// Name, description, input schema and annotations, as listed by `tools/list`.
     var definition: Tool { get }
 
-    /// Whether this server offers the tool (e.g. walkthrough tools only once one is published).
+    /// Whether `tools/list` shows the tool on this server (e.g. walkthrough tools only while one
+    /// is published).
     func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool
+
+    /// Whether `tools/call` runs the tool on this server: by default when it is listed. A tool
+    /// may stay callable after it leaves the list, so that clients holding an old list get a
+    /// clear tool error rather than "unknown tool".
+    func isCallable(for server: TenantServer, platform: Platform) async throws -> Bool
 
     /// Runs the tool. Throw ``ToolError`` for problems the model should see and can fix.
     func call(arguments: [String: Value], context: ToolContext) async throws -> CallTool.Result
@@ -15,6 +21,10 @@ public protocol MCPTool: Sendable {
 
 extension MCPTool {
     public func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool { true }
+
+    public func isCallable(for server: TenantServer, platform: Platform) async throws -> Bool {
+        try await isAvailable(for: server, platform: platform)
+    }
 }
 
 /// What a tool call knows about its caller.
@@ -54,9 +64,9 @@ public struct ToolRegistry: Sendable {
         return available
     }
 
-    /// The tool called `name`, if `server` offers it.
+    /// The tool called `name`, if `server` lets clients call it.
     public func tool(named name: String, for server: TenantServer, platform: Platform) async throws -> (any MCPTool)? {
-        guard let tool = byName[name], try await tool.isAvailable(for: server, platform: platform) else { return nil }
+        guard let tool = byName[name], try await tool.isCallable(for: server, platform: platform) else { return nil }
         return tool
     }
 }

@@ -27,6 +27,12 @@ struct ToolArguments {
         }
     }
 
+    /// A required integer argument.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int {
+        guard values[name] != nil, values[name] != .null else { throw ToolError("'\(name)' is required.") }
+        return try integer(name, default: range.lowerBound, in: range)
+    }
+
     func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
         switch values[name] {
         case nil, .null?: return fallback

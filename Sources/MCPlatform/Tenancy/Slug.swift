@@ -8,13 +8,14 @@ public struct Slug: Sendable, Hashable, CustomStringConvertible {
         "admin", "api", "app", "assets", "auth", "dashboard", "docs", "mcp", "new", "oauth", "static", "status", "www",
     ]
 
-    /// Validates `value`: 2–63 characters of `a-z`, `0-9` and `-`, not starting or ending with `-`.
-    public init(_ value: String) throws(SlugError) {
+    /// Validates `value`: 2–63 characters of `a-z`, `0-9` and `-`, not starting or ending with
+    /// `-`, and not one of `reserved`.
+    public init(_ value: String, reserved: Set<String> = Slug.reserved) throws(SlugError) {
         guard (2...63).contains(value.utf8.count) else { throw .length(value) }
         guard value.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }),
             value.first != "-", value.last != "-"
         else { throw .characters(value) }
-        guard !Self.reserved.contains(value) else { throw .reserved(value) }
+        guard !reserved.contains(value) else { throw .reserved(value) }
         self.value = value
     }
 

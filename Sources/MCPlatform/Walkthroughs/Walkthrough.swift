@@ -24,6 +24,9 @@ public struct Walkthrough: Sendable, Equatable {
     /// What the walkthrough is, which sets the agent's and the user's expectations.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case quickstart, installer, integration, troubleshooting, course
+
+        /// What an unknown kind is told.
+        static var problem: String { "must be one of \(allCases.map(\.rawValue).joined(separator: ", "))" }
     }
 
     init(row: SQLRow) throws {
@@ -86,6 +89,21 @@ public struct WalkthroughContent: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case title, description, kind = "type", estimatedMinutes = "estimated_minutes", steps
+    }
+
+    /// Reads a file's content: only the title is required (no description, type `quickstart`,
+    /// no steps otherwise).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+        let kindName = try container.decodeIfPresent(String.self, forKey: .kind) ?? Walkthrough.Kind.quickstart.rawValue
+        guard let kind = Walkthrough.Kind(rawValue: kindName) else {
+            throw WalkthroughProblems(["type": Walkthrough.Kind.problem])
+        }
+        self.kind = kind
+        estimatedMinutes = try container.decodeIfPresent(Int.self, forKey: .estimatedMinutes)
+        steps = try container.decodeIfPresent([WalkthroughStep].self, forKey: .steps) ?? []
     }
 }
 

@@ -96,8 +96,9 @@ public struct WalkthroughDocument: Sendable, Equatable, Codable {
                 continue
             }
             switch level {
-            case 1 where title == nil && steps.isEmpty:
-                title = DocumentParser.plainText(heading)
+            case 1 where steps.isEmpty:
+                // The frontmatter's title, when it has one, wins over the heading.
+                title = title ?? DocumentParser.plainText(heading)
             case 2:
                 closeField()
                 steps.append(WalkthroughStep(title: DocumentParser.plainText(heading)))
@@ -112,7 +113,7 @@ public struct WalkthroughDocument: Sendable, Equatable, Codable {
         closeField()
         let kindName = frontmatter["type"] ?? Walkthrough.Kind.quickstart.rawValue
         let kind = Walkthrough.Kind(rawValue: kindName)
-        if kind == nil { problems["type"] = "must be one of \(Walkthrough.Kind.allCases.map(\.rawValue).joined(separator: ", "))" }
+        if kind == nil { problems["type"] = Walkthrough.Kind.problem }
         let minutes = frontmatter["estimated_minutes"].map { Int($0) }
         if case .some(nil) = minutes { problems["estimated_minutes"] = "must be a whole number of minutes" }
         if title == nil { problems["title"] = "the file needs a first-level heading (# Title) or a title in its frontmatter" }

@@ -8,6 +8,9 @@ public struct WalkthroughStore: Sendable {
     /// Most walkthroughs one server may have.
     public static let maximumPerServer = 200
 
+    /// Slugs that would collide with the dashboard's paths.
+    static let reservedSlugs: Set<String> = ["new", "import"]
+
     public init(database: any Database) {
         self.database = database
     }
@@ -49,6 +52,17 @@ public struct WalkthroughStore: Sendable {
             """
             SELECT 1 AS present FROM walkthroughs w
             WHERE w.server_id = \(serverID) AND w.status = 'published'
+              AND EXISTS (SELECT 1 FROM walkthrough_versions v WHERE v.walkthrough_id = w.id AND v.published_at IS NOT NULL)
+            LIMIT 1
+            """) != nil
+    }
+
+    /// Whether the server ever published a walkthrough (its agents may hold runs of it).
+    public func hasPublished(serverID: Int64) async throws -> Bool {
+        try await database.first(
+            """
+            SELECT 1 AS present FROM walkthroughs w
+            WHERE w.server_id = \(serverID)
               AND EXISTS (SELECT 1 FROM walkthrough_versions v WHERE v.walkthrough_id = w.id AND v.published_at IS NOT NULL)
             LIMIT 1
             """) != nil
@@ -96,13 +110,22 @@ public struct WalkthroughStore: Sendable {
 
     /// Creates a draft walkthrough. Problems: an invalid or taken slug, invalid content, or the
     /// server already has ``maximumPerServer``.
-    public func create(slug: String, content: WalkthroughContent, serverID: Int64, now: Date = Date()) async throws -> Entry {
-        let content = try content.validated()
+    public func create(slug: String, content contentToValidate: WalkthroughContent, serverID: Int64, now: Date = Date()) async throws
+        -> Entry
+    {
+        var problems = WalkthroughProblems([:])
         do {
-            _ = try Slug(slug)
+            _ = try Slug(slug, reserved: Self.reservedSlugs)
         } catch {
-            throw WalkthroughProblems(["slug": error.description])
+            problems.fields["slug"] = error.description
         }
+        let content: WalkthroughContent
+        do {
+            content = try contentToValidate.validated()
+        } catch {
+            throw WalkthroughProblems(problems.fields.merging(error.fields) { first, _ in first })
+        }
+        guard problems.fields.isEmpty else { throw problems }
         let count = try await database.one("SELECT COUNT(*) AS n FROM walkthroughs WHERE server_id = \(serverID)").decode(
             "n", as: Int64.self)
         guard count < Self.maximumPerServer else {

@@ -1,6 +1,21 @@
 import Foundation
 import MCP
 
+/// A walkthrough tool: listed while the server has a published walkthrough, and callable once
+/// it ever had one, so that agents in the middle of a walkthrough that was archived or
+/// unpublished learn why they cannot go on (rather than "unknown tool").
+protocol WalkthroughTool: MCPTool {}
+
+extension WalkthroughTool {
+    func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool {
+        try await WalkthroughStore(database: platform.database).hasLive(serverID: server.id)
+    }
+
+    func isCallable(for server: TenantServer, platform: Platform) async throws -> Bool {
+        try await WalkthroughStore(database: platform.database).hasPublished(serverID: server.id)
+    }
+}
+
 /// What the walkthrough tools share: finding a walkthrough agents may use, the caller's run
 /// through it, and the step as the agent reads it.
 struct WalkthroughGuide {
@@ -14,11 +29,6 @@ struct WalkthroughGuide {
         store = WalkthroughStore(database: context.platform.database)
         runs = WalkthroughRunStore(database: context.platform.database)
         participant = WalkthroughParticipant(session: context.session)
-    }
-
-    /// Whether the server's agents see the walkthrough tools: only once one is published.
-    static func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool {
-        try await WalkthroughStore(database: platform.database).hasLive(serverID: server.id)
     }
 
     /// The published walkthrough `slug`; a tool error naming the ones that exist otherwise.

@@ -2,7 +2,7 @@ import Foundation
 import MCP
 
 /// `list_walkthroughs`: the published walkthroughs, with the caller's progress in each.
-struct ListWalkthroughsTool: MCPTool {
+struct ListWalkthroughsTool: WalkthroughTool {
     let definition = Tool(
         name: "list_walkthroughs",
         title: "List walkthroughs",
@@ -35,10 +35,6 @@ struct ListWalkthroughsTool: MCPTool {
         ]
     )
 
-    func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool {
-        try await WalkthroughGuide.isAvailable(for: server, platform: platform)
-    }
-
     func call(arguments: [String: Value], context: ToolContext) async throws -> CallTool.Result {
         let guide = WalkthroughGuide(context)
         let entries = try await guide.store.live(serverID: context.server.id)
@@ -61,7 +57,11 @@ struct ListWalkthroughsTool: MCPTool {
             if !content.description.isEmpty { line += ". \(content.description)" }
             switch run {
             case let run? where run.isFinished: line += " [finished]"
-            case let run?: line += " [in progress: step \(run.stepsCompleted + 1) of \(content.steps.count)]"
+            case let run?:
+                // The run may follow an older version, with another number of steps.
+                let runVersion =
+                    run.versionID == version.id ? version : try await guide.store.version(id: run.versionID, serverID: context.server.id)
+                line += " [in progress: step \(run.stepsCompleted + 1) of \(runVersion?.content.steps.count ?? content.steps.count)]"
             case nil: break
             }
             lines.append(line)
@@ -82,7 +82,7 @@ struct ListWalkthroughsTool: MCPTool {
 }
 
 /// `start_walkthrough`: starts a walkthrough, or resumes the caller's run, and returns the step to do.
-struct StartWalkthroughTool: MCPTool {
+struct StartWalkthroughTool: WalkthroughTool {
     let definition = Tool(
         name: "start_walkthrough",
         title: "Start a walkthrough",
@@ -103,10 +103,6 @@ struct StartWalkthroughTool: MCPTool {
             title: "Start a walkthrough", readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false),
         outputSchema: WalkthroughGuide.outputSchema
     )
-
-    func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool {
-        try await WalkthroughGuide.isAvailable(for: server, platform: platform)
-    }
 
     func call(arguments: [String: Value], context: ToolContext) async throws -> CallTool.Result {
         let arguments = ToolArguments(arguments)
@@ -143,7 +139,7 @@ struct StartWalkthroughTool: MCPTool {
 }
 
 /// `get_walkthrough_step`: shows the current step again, or any step of the caller's run.
-struct GetWalkthroughStepTool: MCPTool {
+struct GetWalkthroughStepTool: WalkthroughTool {
     let definition = Tool(
         name: "get_walkthrough_step",
         title: "Get a walkthrough step",
@@ -164,10 +160,6 @@ struct GetWalkthroughStepTool: MCPTool {
         outputSchema: WalkthroughGuide.outputSchema
     )
 
-    func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool {
-        try await WalkthroughGuide.isAvailable(for: server, platform: platform)
-    }
-
     func call(arguments: [String: Value], context: ToolContext) async throws -> CallTool.Result {
         let arguments = ToolArguments(arguments)
         let slug = try arguments.string("slug", maximumLength: 63)
@@ -186,7 +178,7 @@ struct GetWalkthroughStepTool: MCPTool {
 }
 
 /// `complete_step`: records how the current step went and returns the next one.
-struct CompleteStepTool: MCPTool {
+struct CompleteStepTool: WalkthroughTool {
     static let maximumNoteLength = 2000
 
     let definition = Tool(
@@ -215,10 +207,6 @@ struct CompleteStepTool: MCPTool {
         outputSchema: WalkthroughGuide.outputSchema
     )
 
-    func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool {
-        try await WalkthroughGuide.isAvailable(for: server, platform: platform)
-    }
-
     func call(arguments: [String: Value], context: ToolContext) async throws -> CallTool.Result {
         let arguments = ToolArguments(arguments)
         let slug = try arguments.string("slug", maximumLength: 63)
@@ -231,7 +219,7 @@ struct CompleteStepTool: MCPTool {
         let entry = try await guide.liveEntry(slug: slug)
         let (run, version) = try await guide.currentRun(of: entry)
         let total = version.content.steps.count
-        let step = try arguments.integer("step", default: 0, in: 1...total)
+        let step = try arguments.integer("step", in: 1...total)
         if run.isFinished {
             throw ToolError(
                 "The user already finished '\(slug)'. To go through it again, call start_walkthrough {\"slug\": \"\(slug)\", \"restart\": true}."
