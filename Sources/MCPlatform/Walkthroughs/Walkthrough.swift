@@ -102,8 +102,23 @@ public struct WalkthroughContent: Sendable, Equatable, Codable {
             throw WalkthroughProblems(["type": Walkthrough.Kind.problem])
         }
         self.kind = kind
-        estimatedMinutes = try container.decodeIfPresent(Int.self, forKey: .estimatedMinutes)
+        estimatedMinutes = try container.decodeWholeNumberIfPresent(forKey: .estimatedMinutes)
         steps = try container.decodeIfPresent([WalkthroughStep].self, forKey: .steps) ?? []
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A whole number, if present. JSONDecoder reports a fraction (or a number too large) as
+    /// invalid JSON without a path (its internal error becomes that at the top): here it is a
+    /// type mismatch at `key`.
+    func decodeWholeNumberIfPresent(forKey key: Key) throws -> Int? {
+        do {
+            return try decodeIfPresent(Int.self, forKey: key)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw DecodingError.typeMismatch(Int.self, .init(codingPath: codingPath + [key], debugDescription: "not a whole number"))
+        }
     }
 }
 

@@ -26,7 +26,7 @@ public struct WalkthroughDocument: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let format = try container.decodeIfPresent(Int.self, forKey: .formatVersion) else {
+        guard let format = try container.decodeWholeNumberIfPresent(forKey: .formatVersion) else {
             throw WalkthroughProblems(["format_version": "required: this file format is version \(Self.formatVersion)"])
         }
         guard format >= 1, format <= Self.formatVersion else {
@@ -34,8 +34,14 @@ public struct WalkthroughDocument: Sendable, Equatable, Codable {
                 "format_version": "version \(format) is not supported (this platform reads version \(Self.formatVersion))"
             ])
         }
-        slug = try container.decode(String.self, forKey: .slug)
-        version = try container.decodeIfPresent(Int.self, forKey: .version)
+        if let slug = try container.decodeIfPresent(String.self, forKey: .slug) {
+            self.slug = slug
+        } else if let slug = decoder.userInfo[Self.fallbackSlugKey] as? String {
+            self.slug = slug
+        } else {
+            throw WalkthroughProblems(["slug": "required"])
+        }
+        version = try container.decodeWholeNumberIfPresent(forKey: .version)
         content = try WalkthroughContent(from: decoder)
     }
 
@@ -54,11 +60,19 @@ public struct WalkthroughDocument: Sendable, Equatable, Codable {
         return (try? encoder.encode(self)) ?? Data()
     }
 
-    /// Reads a JSON file; every problem is reported by field.
-    public static func decode(json data: some Collection<UInt8>) throws(WalkthroughProblems) -> WalkthroughDocument {
+    /// Where a file without a `slug` gets its slug (the walkthrough it is saved to).
+    private static let fallbackSlugKey = CodingUserInfoKey(rawValue: "walkthroughFallbackSlug")!
+
+    /// Reads a JSON file; every problem is reported by field. A file without a `slug` gets
+    /// `fallbackSlug` when there is one.
+    public static func decode(json data: some Collection<UInt8>, fallbackSlug: String? = nil) throws(WalkthroughProblems)
+        -> WalkthroughDocument
+    {
         guard data.count <= maximumBytes else { throw WalkthroughProblems(["file": "larger than 1 MiB"]) }
         do {
-            return try JSONDecoder().decode(WalkthroughDocument.self, from: Data(data))
+            let decoder = JSONDecoder()
+            if let fallbackSlug { decoder.userInfo[Self.fallbackSlugKey] = fallbackSlug }
+            return try decoder.decode(WalkthroughDocument.self, from: Data(data))
         } catch let problems as WalkthroughProblems {
             throw problems
         } catch let error as DecodingError {
@@ -78,6 +92,7 @@ public struct WalkthroughDocument: Sendable, Equatable, Codable {
         let (frontmatter, body) = DocumentParser.splitFrontmatter(text.replacingOccurrences(of: "\r\n", with: "\n"))
         var problems: [String: String] = [:]
         var title = frontmatter["title"]
+        var sawTitleHeading = false
         var description: [Substring] = []
         var steps: [WalkthroughStep] = []
         var field: WritableKeyPath<WalkthroughStep, String> = \.content
@@ -96,8 +111,9 @@ public struct WalkthroughDocument: Sendable, Equatable, Codable {
                 continue
             }
             switch level {
-            case 1 where steps.isEmpty:
-                // The frontmatter's title, when it has one, wins over the heading.
+            case 1 where !sawTitleHeading && steps.isEmpty:
+                // The frontmatter's title, when there is one, wins over the heading.
+                sawTitleHeading = true
                 title = title ?? DocumentParser.plainText(heading)
             case 2:
                 closeField()
@@ -158,9 +174,17 @@ public struct WalkthroughProblems: Error, Sendable, Equatable, CustomStringConve
             let parent = path(context)
             self.init([parent == "file" ? key.stringValue : "\(parent).\(key.stringValue)": "required"])
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            self.init([
-                path(context): "must be \(type == String.self ? "a string" : type == Int.self ? "a whole number" : "of another type")"
-            ])
+            let expected =
+                switch ObjectIdentifier(type) {
+                case ObjectIdentifier(String.self): "a string"
+                case ObjectIdentifier(Int.self): "a whole number"
+                case ObjectIdentifier([Any].self): "a list"
+                case ObjectIdentifier([String: Any].self): "an object"
+                default: "of another type"
+                }
+            self.init([path(context): "must be \(expected)"])
+        case .dataCorrupted(let context) where context.codingPath.last?.stringValue == "type":
+            self.init([path(context): "must be one of \(Walkthrough.Kind.allCases.map(\.rawValue).joined(separator: ", "))"])
         case .dataCorrupted(let context):
             self.init([path(context): context.codingPath.isEmpty ? "not valid JSON" : "invalid value"])
         @unknown default:

@@ -116,25 +116,28 @@ public struct WalkthroughRunStore: Sendable {
         guard step == run.stepsCompleted + 1, step <= totalSteps, !run.isFinished else { throw Conflict() }
         let duration = Int64(max(0, now.timeIntervalSince(run.updatedAt)) * 1000)
         return try await database.transaction { db in
-            var updated = run
-            if outcome != .failed {
-                let finishedAt: Date? = step == totalSteps ? now : nil
-                guard
-                    let row = try await db.first(
-                        """
-                        UPDATE walkthrough_runs SET steps_completed = \(Int64(step)), updated_at = \(now), finished_at = \(finishedAt)
-                        WHERE id = \(run.id) AND steps_completed = \(Int64(run.stepsCompleted)) AND replaced_at IS NULL
-                        RETURNING *
-                        """)
-                else { throw Conflict() }
-                updated = try WalkthroughRun(row: row)
-            }
+            let finishedAt: Date? = step == totalSteps ? now : nil
+            // A failure leaves the run on its step, which must still be the run's current one.
+            let row =
+                outcome == .failed
+                ? try await db.first(
+                    """
+                    SELECT * FROM walkthrough_runs
+                    WHERE id = \(run.id) AND steps_completed = \(Int64(run.stepsCompleted)) AND replaced_at IS NULL
+                    """)
+                : try await db.first(
+                    """
+                    UPDATE walkthrough_runs SET steps_completed = \(Int64(step)), updated_at = \(now), finished_at = \(finishedAt)
+                    WHERE id = \(run.id) AND steps_completed = \(Int64(run.stepsCompleted)) AND replaced_at IS NULL
+                    RETURNING *
+                    """)
+            guard let row else { throw Conflict() }
             try await db.query(
                 """
                 INSERT INTO walkthrough_step_events (run_id, walkthrough_id, step, outcome, note, duration_ms, created_at)
                 VALUES (\(run.id), \(run.walkthroughID), \(Int64(step)), \(outcome.rawValue), \(note), \(duration), \(now))
                 """)
-            return updated
+            return try WalkthroughRun(row: row)
         }
     }
 }

@@ -75,6 +75,13 @@ public struct WalkthroughStore: Sendable {
         ).map(WalkthroughVersion.init)
     }
 
+    /// Version `number` of a walkthrough, if there is one.
+    public func version(number: Int, of walkthrough: Walkthrough) async throws -> WalkthroughVersion? {
+        try await database.first(
+            "SELECT * FROM walkthrough_versions WHERE walkthrough_id = \(walkthrough.id) AND number = \(Int64(number))"
+        ).map(WalkthroughVersion.init)
+    }
+
     /// The version `id` of the server's walkthroughs (a run's version).
     public func version(id: Int64, serverID: Int64) async throws -> WalkthroughVersion? {
         try await database.first(
@@ -110,22 +117,21 @@ public struct WalkthroughStore: Sendable {
 
     /// Creates a draft walkthrough. Problems: an invalid or taken slug, invalid content, or the
     /// server already has ``maximumPerServer``.
-    public func create(slug: String, content contentToValidate: WalkthroughContent, serverID: Int64, now: Date = Date()) async throws
-        -> Entry
-    {
-        var problems = WalkthroughProblems([:])
+    public func create(slug: String, content: WalkthroughContent, serverID: Int64, now: Date = Date()) async throws -> Entry {
+        // Every problem at once: the slug's and the content's.
+        var problems: [String: String] = [:]
+        var validated: WalkthroughContent?
+        do {
+            validated = try content.validated()
+        } catch {
+            problems = error.fields
+        }
         do {
             _ = try Slug(slug, reserved: Self.reservedSlugs)
         } catch {
-            problems.fields["slug"] = error.description
+            problems["slug"] = error.description
         }
-        let content: WalkthroughContent
-        do {
-            content = try contentToValidate.validated()
-        } catch {
-            throw WalkthroughProblems(problems.fields.merging(error.fields) { first, _ in first })
-        }
-        guard problems.fields.isEmpty else { throw problems }
+        guard problems.isEmpty, let content = validated else { throw WalkthroughProblems(problems) }
         let count = try await database.one("SELECT COUNT(*) AS n FROM walkthroughs WHERE server_id = \(serverID)").decode(
             "n", as: Int64.self)
         guard count < Self.maximumPerServer else {
@@ -153,19 +159,28 @@ public struct WalkthroughStore: Sendable {
     public func saveDraft(_ content: WalkthroughContent, of walkthrough: Walkthrough, now: Date = Date()) async throws -> WalkthroughVersion
     {
         let content = try content.validated()
-        let version = try await database.transaction { db in
-            if let row = try await db.first(
-                """
-                UPDATE walkthrough_versions SET content = \(content.jsonColumn), updated_at = \(now)
-                WHERE walkthrough_id = \(walkthrough.id) AND published_at IS NULL RETURNING *
-                """)
-            {
-                return try WalkthroughVersion(row: row)
+        let save = {
+            try await database.transaction { db in
+                if let row = try await db.first(
+                    """
+                    UPDATE walkthrough_versions SET content = \(content.jsonColumn), updated_at = \(now)
+                    WHERE walkthrough_id = \(walkthrough.id) AND published_at IS NULL RETURNING *
+                    """)
+                {
+                    return try WalkthroughVersion(row: row)
+                }
+                let next = try await db.one(
+                    "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM walkthrough_versions WHERE walkthrough_id = \(walkthrough.id)"
+                ).decode("next", as: Int64.self)
+                return try await Self.insertVersion(number: Int(next), content: content, walkthroughID: walkthrough.id, now: now, on: db)
             }
-            let next = try await db.one(
-                "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM walkthrough_versions WHERE walkthrough_id = \(walkthrough.id)"
-            ).decode("next", as: Int64.self)
-            return try await Self.insertVersion(number: Int(next), content: content, walkthroughID: walkthrough.id, now: now, on: db)
+        }
+        let version: WalkthroughVersion
+        do {
+            version = try await save()
+        } catch DatabaseError.uniqueViolation {
+            // A concurrent save made the draft first: this one replaces its content.
+            version = try await save()
         }
         try await touch(walkthrough, now: now)
         return version
@@ -189,8 +204,17 @@ public struct WalkthroughStore: Sendable {
     public func publish(_ entry: Entry, now: Date = Date()) async throws -> Entry {
         if let draft = entry.draft {
             _ = try draft.content.validated(forPublishing: true)
-            try await database.query(
-                "UPDATE walkthrough_versions SET published_at = \(now) WHERE id = \(draft.id) AND published_at IS NULL")
+            // Only the content just validated is published: a draft saved since is validated anew.
+            let published = try await database.query(
+                """
+                UPDATE walkthrough_versions SET published_at = \(now)
+                WHERE id = \(draft.id) AND published_at IS NULL AND updated_at = \(draft.updatedAt) RETURNING id
+                """)
+            if published.isEmpty, let current = try await self.entry(slug: entry.walkthrough.slug, serverID: entry.walkthrough.serverID),
+                let newer = current.draft, newer != draft
+            {
+                return try await publish(current, now: now)
+            }
         }
         try await setStatus(.published, of: entry.walkthrough, now: now)
         return try await self.entry(slug: entry.walkthrough.slug, serverID: entry.walkthrough.serverID) ?? entry
