@@ -44,6 +44,15 @@ struct WalkthroughFixture {
         return try await store.publish(created, now: now)
     }
 
+    /// A published walkthrough of three steps, and a new participant's run of it.
+    func startedRun(
+        endUserID: Int64? = nil, now: Date = t0
+    ) async throws -> (version: WalkthroughVersion, participant: WalkthroughParticipant, run: WalkthroughRun) {
+        let version = try #require(try await published().live)
+        let participant = try await participant(endUserID: endUserID)
+        return (version, participant, try await runs.start(version, serverID: server.id, participant: participant, now: now))
+    }
+
     /// The participant of a new MCP session, anonymous or signed in as `endUserID`.
     func participant(endUserID: Int64? = nil) async throws -> WalkthroughParticipant {
         let session = try await MCPSessionStore(database: database, idleTimeout: 3600).create(
@@ -553,9 +562,7 @@ func walkthroughProblems(
     @Test(arguments: Backend.available)
     func stepsAreCompletedInOrder(backend: Backend) async throws {
         try await Fixture.with(backend) { f in
-            let version = try #require(try await f.published().live)
-            let participant = try await f.participant()
-            let run = try await f.runs.start(version, serverID: f.server.id, participant: participant, now: Self.at(0))
+            let (version, participant, run) = try await f.startedRun(now: Self.at(0))
             #expect(run.stepsCompleted == 0 && !run.isFinished && run.versionID == version.id)
             await #expect(throws: WalkthroughRunStore.Conflict.self) {
                 _ = try await f.runs.complete(run, step: 2, totalSteps: 3, outcome: .done, note: nil)
@@ -591,9 +598,7 @@ func walkthroughProblems(
     @Test(arguments: Backend.available)
     func startingAgainReplacesTheCurrentRun(backend: Backend) async throws {
         try await Fixture.with(backend) { f in
-            let version = try #require(try await f.published().live)
-            let participant = try await f.participant()
-            let first = try await f.runs.start(version, serverID: f.server.id, participant: participant, now: Self.at(0))
+            let (version, participant, first) = try await f.startedRun(now: Self.at(0))
             let advanced = try await f.runs.complete(first, step: 1, totalSteps: 3, outcome: .done, note: nil, now: Self.at(5))
             let second = try await f.runs.start(version, serverID: f.server.id, participant: participant, now: Self.at(10))
             #expect(second.id != first.id && second.stepsCompleted == 0)
@@ -639,9 +644,7 @@ func walkthroughProblems(
     @Test(arguments: Backend.available)
     func concurrentCompletionsOfAStepHaveOneWinner(backend: Backend) async throws {
         try await Fixture.with(backend) { f in
-            let version = try #require(try await f.published().live)
-            let run = try await f.runs.start(
-                version, serverID: f.server.id, participant: try await f.participant(endUserID: f.endUser("ada")))
+            let (version, participant, run) = try await f.startedRun(endUserID: try await f.endUser("ada"))
             let runs = f.runs
             let results = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<8 {
@@ -660,9 +663,7 @@ func walkthroughProblems(
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             #expect(results.filter { $0 }.count == 1)
-            #expect(
-                try await f.runs.current(walkthroughID: version.walkthroughID, participant: f.participant(endUserID: f.endUser("ada")))?
-                    .stepsCompleted == 1)
+            #expect(try await f.runs.current(walkthroughID: version.walkthroughID, participant: participant)?.stepsCompleted == 1)
             #expect(try await f.count("walkthrough_step_events", walkthroughID: version.walkthroughID) == 1)
         }
     }
