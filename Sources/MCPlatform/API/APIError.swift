@@ -2,29 +2,48 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// An error of the admin API, answered as `{"error": code, "message": …}` with its status.
+/// An error of the admin API, answered as `{"error": code, "message": …}` with its status, and
+/// `"fields": {field: problem}` when the input has problems by field.
 struct APIError: Error, HTTPResponseError {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    var fields: [String: String]? = nil
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONResponse.error(status, code: code, message: message)
+        guard let fields else { return JSONResponse.error(status, code: code, message: message) }
+        return try APIResponse.json(Body(error: code, message: message, fields: fields), status: status)
+    }
+
+    private struct Body: Encodable {
+        let error: String
+        let message: String
+        let fields: [String: String]
     }
 
     static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "invalid_request", message: message) }
     static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not_found", message: message) }
+    /// 422: the input is well-formed but has these problems, by field.
+    static func invalid(fields: [String: String]) -> APIError {
+        APIError(
+            status: .unprocessableContent, code: "invalid",
+            message: fields.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "), fields: fields)
+    }
 }
 
 extension Request {
-    /// The JSON body as `T`, with decoding problems reported as ``APIError/badRequest(_:)``.
-    func decodeJSON<T: Decodable>(as type: T.Type, limit: Int) async throws -> T {
-        let body: ByteBuffer
+    /// The body, up to `limit` bytes; a larger one is answered 413.
+    func bodyBytes(limit: Int) async throws -> ByteBuffer {
         do {
-            body = try await self.body.collect(upTo: limit)
+            return try await body.collect(upTo: limit)
         } catch {
             throw APIError(status: .contentTooLarge, code: "too_large", message: "the body exceeds \(limit) bytes")
         }
+    }
+
+    /// The JSON body as `T`, with decoding problems reported as ``APIError/badRequest(_:)``.
+    func decodeJSON<T: Decodable>(as type: T.Type, limit: Int) async throws -> T {
+        let body = try await bodyBytes(limit: limit)
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
         } catch DecodingError.keyNotFound(let key, _) {
@@ -34,6 +53,18 @@ extension Request {
         } catch {
             throw APIError.badRequest("the body is not a valid JSON object")
         }
+    }
+}
+
+/// An optional property that JSON shows as `null` when absent (synthesized `Encodable` leaves
+/// nil properties out), for response fields documented as always present.
+@propertyWrapper
+struct NullWhenAbsent<Value: Encodable & Sendable>: Encodable, Sendable {
+    var wrappedValue: Value?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
     }
 }
 

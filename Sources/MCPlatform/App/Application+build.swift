@@ -92,6 +92,7 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     let api = router.group("api/v1").add(
         middleware: AdminAuthMiddleware(token: platform.configuration.adminToken, keys: platform.accounts.apiKeys))
     DocsAdminRoutes(platform: platform).addRoutes(to: api)
+    WalkthroughAdminRoutes(platform: platform).addRoutes(to: api)
     AuthAdminRoutes(platform: platform).addRoutes(to: api)
     OnboardingAdminRoutes(platform: platform).addRoutes(to: api)
     ServerAdminRoutes(platform: platform).addRoutes(to: api)
