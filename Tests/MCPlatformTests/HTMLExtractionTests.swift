@@ -499,7 +499,7 @@ import Testing
 }
 
 /// A small deterministic random number generator, so that the random inputs are the same on every run.
-private struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
