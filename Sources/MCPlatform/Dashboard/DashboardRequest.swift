@@ -182,6 +182,7 @@ struct Dashboard: Sendable {
                     "items": [
                         ["label": "Overview", "url": serverBase, "current": section == "overview"],
                         ["label": "Documentation", "url": serverBase + "/docs", "current": section == "docs"],
+                        ["label": "Walkthroughs", "url": serverBase + "/walkthroughs", "current": section == "walkthroughs"],
                         ["label": "Search playground", "url": serverBase + "/playground", "current": section == "playground"],
                         ["label": "Authentication", "url": serverBase + "/auth", "current": section == "auth"],
                         ["label": "Settings", "url": serverBase + "/settings", "current": section == "settings"],

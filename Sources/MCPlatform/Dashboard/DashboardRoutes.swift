@@ -11,6 +11,7 @@ struct DashboardRoutes: Sendable {
         ServerPages(dashboard: dashboard).addRoutes(to: router)
         MemberPages(dashboard: dashboard).addRoutes(to: router)
         DocumentationPages(dashboard: dashboard).addRoutes(to: router)
+        WalkthroughPages(dashboard: dashboard).addRoutes(to: router)
         ServerSettingsPages(dashboard: dashboard).addRoutes(to: router)
         OperatorPages(dashboard: dashboard).addRoutes(to: router)
         PasswordPages(dashboard: dashboard).addRoutes(to: router)

@@ -1,5 +1,5 @@
 // MCPlatform dashboard: the little script the pages use. Everything works without it;
-// it adds copy buttons and confirmation prompts.
+// it adds copy buttons, confirmation prompts, live job progress and Markdown previews.
 "use strict";
 
 document.addEventListener("click", async (event) => {
@@ -63,3 +63,35 @@ if (progress && progress.dataset.running === "true") {
   };
   setTimeout(poll, 1000);
 }
+
+// A textarea with data-preview-target shows its Markdown rendered in that element while one
+// types: 300 ms after the last keystroke the text is posted (with the form's CSRF token) to
+// data-preview-url, and the server's HTML (escaped, links checked) replaces the preview.
+const previewTimers = new WeakMap();
+const previewRequests = new WeakMap();
+document.addEventListener("input", (event) => {
+  const area = event.target;
+  if (!(area instanceof HTMLTextAreaElement) || !area.dataset.previewTarget) return;
+  clearTimeout(previewTimers.get(area));
+  previewTimers.set(area, setTimeout(async () => {
+    const target = document.getElementById(area.dataset.previewTarget);
+    const csrf = area.form && area.form.querySelector('input[name="_csrf"]');
+    if (!target || !csrf) return;
+    const sequence = (previewRequests.get(area) || 0) + 1;
+    previewRequests.set(area, sequence);
+    try {
+      const response = await fetch(area.dataset.previewUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf.value, markdown: area.value }),
+      });
+      // Only the answer to the latest text counts.
+      if (response.ok && previewRequests.get(area) === sequence) {
+        target.innerHTML = await response.text();
+        target.dataset.state = "fresh";
+      }
+    } catch {
+      target.dataset.state = "stale";
+    }
+  }, 300));
+});
