@@ -192,6 +192,37 @@ import Testing
         }
     }
 
+    @Test func analyticsShowTheFunnelOfRunsThroughTheMCPEndpoint() async throws {
+        try await Harness.run { harness in
+            let ada = try await Self.walkthroughWithAStep(harness)
+            try await Self.addStep("Deploy", content: "Deploy it.", by: ada)
+            _ = try await ada.get(Self.page)
+            #expect(try await ada.post(Self.page + "/publish").status == .seeOther)
+            // Three end users: one finishes, one fails the second step and leaves a note, one only starts.
+            let mcp = MCPClient(client: harness.client)
+            let slug = "deploy-your-first-app"
+            for steps in [[("done", 1), ("done", 2)], [("done", 1), ("failed", 2)], []] {
+                let (session, _) = try await mcp.initialize()
+                _ = try await mcp.tool("start_walkthrough", ["slug": slug], session: session)
+                for (outcome, step) in steps {
+                    let note = outcome == "failed" ? "<b>no browser</b>" : "fine"
+                    _ = try await mcp.tool(
+                        "complete_step", ["slug": slug, "step": step, "outcome": outcome, "note": note], session: session)
+                }
+            }
+            let analytics = try await ada.get(Self.page + "/analytics")
+            #expect(analytics.text(ofID: "stat-starts") == "3")
+            #expect(analytics.text(ofID: "stat-completions") == "1")
+            #expect(analytics.text(ofID: "stat-rate") == "33%")
+            #expect(analytics.html.contains(#"<div class="bar" data-percent="100"></div>"#))
+            #expect(analytics.html.contains(#"<div class="bar" data-percent="66"></div>"#))
+            #expect(analytics.html.contains("<td>2. Deploy</td><td>2</td><td>1</td><td>1</td>"))
+            #expect(analytics.html.contains("Step 2: &lt;b&gt;no browser&lt;/b&gt;"))
+            let list = try await ada.get(Self.list)
+            #expect(list.html.contains("<td>2</td><td>3</td><td>33%</td>"))
+        }
+    }
+
     // MARK: Export and import
 
     @Test func anExportImportedIntoAnotherServerHasTheSameContent() async throws {

@@ -176,15 +176,17 @@ struct WalkthroughPages: Sendable {
         var form = try await dashboard.form(request, visitor: scope.visitor)
         var content = WalkthroughContent(title: "")
         var errors = Self.readDetails(form, into: &content)
-        let slug = (form["slug"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        form["slug"] = slug.isEmpty ? WalkthroughDocument.suggestedSlug(for: content.title) : slug
+        let typed = (form["slug"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let slug = typed.isEmpty ? WalkthroughDocument.suggestedSlug(for: content.title) : typed
         if errors.isEmpty {
             do {
-                let entry = try await store.create(slug: form["slug"]!, content: content, serverID: scope.server.id)
+                let entry = try await store.create(slug: slug, content: content, serverID: scope.server.id)
                 log("walkthrough created", entry, scope, context)
                 return redirect(scope.url(entry.walkthrough.slug), .created)
             } catch let problems as WalkthroughProblems {
                 errors = problems.fields
+                // A slug made from the title that is refused: show it, so that it can be changed.
+                if errors["slug"] != nil { form["slug"] = slug }
             }
         }
         return try await listPage(scope, form: form, errors: errors, status: .unprocessableContent)
