@@ -150,13 +150,19 @@ import Testing
             #expect(try await ada.post(Self.page + "/archive").location == Self.page + "?notice=archived")
             let archived = try await ada.get(Self.page)
             #expect(archived.has(id: "restore") && !archived.has(id: "archive") && !archived.has(id: "unpublish"))
+            // Restored as the admin API restores: shown again, as it has a published version.
             #expect(try await ada.post(Self.page + "/restore").location == Self.page + "?notice=restored")
-            #expect(try await Self.entry(harness).walkthrough.status == .draft)
+            #expect(try await Self.entry(harness).walkthrough.status == .published)
 
             let copy = try await ada.post(Self.page + "/duplicate")
             #expect(copy.location == Self.page + "-copy?notice=duplicated")
             #expect(
                 try await Self.entry(harness, slug: "deploy-your-first-app-copy").latest.content.title == "Copy of Deploy your first app")
+            // Never published: restored as a draft.
+            _ = try await ada.get(Self.page + "-copy")
+            #expect(try await ada.post(Self.page + "-copy/archive").status == .seeOther)
+            #expect(try await ada.post(Self.page + "-copy/restore").status == .seeOther)
+            #expect(try await Self.entry(harness, slug: "deploy-your-first-app-copy").walkthrough.status == .draft)
 
             let wrong = try await ada.post(Self.page + "/delete", ["confirm": "deploy"])
             #expect(wrong.status == .unprocessableContent)

@@ -126,7 +126,9 @@ extension WalkthroughPages {
         do {
             switch action {
             case .publish: try await store.publish(entry)
-            case .unpublish, .restore: try await store.setStatus(.draft, of: entry.walkthrough)
+            case .unpublish: try await store.setStatus(.draft, of: entry.walkthrough)
+            // As the admin API does: shown again when it has a published version, else a draft.
+            case .restore: try await store.setStatus(entry.published == nil ? .draft : .published, of: entry.walkthrough)
             case .archive: try await store.setStatus(.archived, of: entry.walkthrough)
             case .discardDraft: _ = try await store.discardDraft(of: entry.walkthrough)
             case .duplicate:
@@ -175,8 +177,8 @@ extension WalkthroughPages {
     func version(_ request: Request, of entry: WalkthroughStore.Entry, default fallback: WalkthroughVersion) async throws
         -> WalkthroughVersion
     {
-        guard let number = request.uri.queryParameters.get("version") else { return fallback }
-        guard let version = try await store.versions(of: entry.walkthrough).first(where: { String($0.number) == number }) else {
+        guard let text = request.uri.queryParameters.get("version") else { return fallback }
+        guard let number = Int(text), let version = try await store.version(number: number, of: entry.walkthrough) else {
             throw dashboard.notFound()
         }
         return version

@@ -126,7 +126,7 @@ struct WalkthroughPages: Sendable {
             case .published: "Published: agents now see this version."
             case .unpublished: "Unpublished: agents no longer see this walkthrough."
             case .archived: "Archived: agents no longer see this walkthrough."
-            case .restored: "Restored as a draft."
+            case .restored: "Restored from the archive."
             case .draftDiscarded: "Draft discarded: back to the published version."
             case .stepAdded: "Step added to the draft."
             case .stepSaved: "Step saved to the draft."
