@@ -128,7 +128,7 @@ extension WalkthroughPages {
             case .publish: try await store.publish(entry)
             case .unpublish: try await store.setStatus(.draft, of: entry.walkthrough)
             // As the admin API does: shown again when it has a published version, else a draft.
-            case .restore: try await store.setStatus(entry.published == nil ? .draft : .published, of: entry.walkthrough)
+            case .restore: try await store.restore(entry)
             case .archive: try await store.setStatus(.archived, of: entry.walkthrough)
             case .discardDraft: _ = try await store.discardDraft(of: entry.walkthrough)
             case .duplicate:

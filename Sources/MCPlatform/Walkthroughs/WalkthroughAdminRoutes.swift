@@ -29,10 +29,7 @@ struct WalkthroughAdminRoutes {
             try await change(context) { entry in try await store.setStatus(.archived, of: entry.walkthrough) }
         }
         group.post("servers/{slug}/walkthroughs/{walkthrough}/restore") { _, context in
-            // Shown again when it has a published version; otherwise back to an unpublished draft.
-            try await change(context) { entry in
-                try await store.setStatus(entry.published == nil ? .draft : .published, of: entry.walkthrough)
-            }
+            try await change(context) { entry in try await store.restore(entry) }
         }
         group.get("servers/{slug}/walkthroughs/{walkthrough}/analytics") { request, context in try await funnel(request, context) }
     }

@@ -229,6 +229,12 @@ public struct WalkthroughStore: Sendable {
             """)
     }
 
+    /// Takes a walkthrough out of the archive (or back from unpublished): shown to agents again
+    /// when it has a published version, otherwise a draft.
+    public func restore(_ entry: Entry, now: Date = Date()) async throws {
+        try await setStatus(entry.published == nil ? .draft : .published, of: entry.walkthrough, now: now)
+    }
+
     /// Deletes a walkthrough with its versions, runs and their history.
     public func delete(_ walkthrough: Walkthrough) async throws {
         try await database.query("DELETE FROM walkthroughs WHERE id = \(walkthrough.id) AND server_id = \(walkthrough.serverID)")
