@@ -27,7 +27,7 @@ import secrets
 import ssl
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
+import anyio
 import httpx
 from harness import LATEST_VERSION
 
@@ -85,6 +86,20 @@ def unwrap(exc: BaseException) -> BaseException:
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]
     return exc
+
+
+def run_async(fn: Callable[[], Awaitable[Any]], timeout: float) -> Any:
+    """Run an async test body with a deadline; re-raise the single real error from the SDK's
+    nested anyio ExceptionGroups so the failure says what went wrong."""
+
+    async def main() -> Any:
+        with anyio.fail_after(timeout):
+            return await fn()
+
+    try:
+        return anyio.run(main)
+    except BaseExceptionGroup as group:
+        raise unwrap(group) from group
 
 
 def leaf_exceptions(exc: BaseException) -> list[BaseException]:

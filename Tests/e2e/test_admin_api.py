@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from harness import Backend, ServerFactory, ServerProcess
 

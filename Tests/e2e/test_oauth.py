@@ -54,8 +54,8 @@ from oauth_support import (
     query_params,
     sign_es256,
     strip_query,
-    unwrap,
     verify_es256,
+    run_async,
 )
 from test_docs_search import write_docs
 
@@ -79,17 +79,7 @@ SEARCH_QUERY = "how long do access tokens last before refresh"
 
 
 def run(fn: Callable[[], Awaitable[Any]]) -> Any:
-    """Run an async test body with a deadline; re-raise the single real error from the SDK's
-    nested anyio ExceptionGroups so the failure says what went wrong."""
-
-    async def main() -> Any:
-        with anyio.fail_after(TEST_TIMEOUT):
-            return await fn()
-
-    try:
-        return anyio.run(main)
-    except BaseExceptionGroup as group:
-        raise unwrap(group) from group
+    return run_async(fn, TEST_TIMEOUT)
 
 
 # --------------------------------------------------------------------------------------

@@ -18,10 +18,8 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import httpx
 import httpx2
 import mcp.types as types
@@ -30,7 +28,7 @@ from harness import Backend, Cli, ServerFactory, ServerProcess, Tenant
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
-from oauth_support import ADMIN_TOKEN, MockOIDC, PlatformOAuth, describe, unwrap
+from oauth_support import ADMIN_TOKEN, MockOIDC, PlatformOAuth, describe, run_async
 
 from helpers import check_response
 
@@ -249,17 +247,7 @@ def api_server(cli: Cli, backend: Backend, server_factory: ServerFactory) -> Ite
 
 
 def run(fn: Callable[[], Awaitable[Any]]) -> Any:
-    """Run an async test body with a deadline; re-raise the single real error from the SDK's
-    nested anyio ExceptionGroups."""
-
-    async def main() -> Any:
-        with anyio.fail_after(TEST_TIMEOUT):
-            return await fn()
-
-    try:
-        return anyio.run(main)
-    except BaseExceptionGroup as group:
-        raise unwrap(group) from group
+    return run_async(fn, TEST_TIMEOUT)
 
 
 class Switchable(httpx2.AsyncBaseTransport):
