@@ -4,7 +4,8 @@ driven by Selenium (browser_support.py) against `mcplatform serve`.
 An owner creates a walkthrough, adds two steps through the forms, types Markdown and watches
 the live preview render it, reorders the steps from the keyboard, publishes, exports the JSON
 file and imports it into a second server through the import form: both servers then have the
-same steps in the same order.
+same steps in the same order. Between publishing and exporting, an MCP client goes through the
+walkthrough and the analytics page shows its run in the funnel.
 
 Screenshots: Tests/e2e/.artifacts/screenshots/<test>/.
 """
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from browser_support import NARROW_WIDTH, WAIT_SECONDS, Browser, Dashboard
 from harness import Backend, ServerFactory
+from helpers import http_client, initialize, result_text
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -72,6 +74,23 @@ def add_step(b: Browser, title: str, content: str, operations: str) -> None:
     b.find("#step-content").send_keys(content)
     b.find("#step-operations").send_keys(operations)
     assert b.submit("save-step") == 200 and b.path == walkthrough, f"saving step {title!r}: {b.describe()}"
+
+
+def complete_as_an_agent(mcp_url: str) -> None:
+    """An agent's session through the published walkthrough: step 2 fails once, then works."""
+    with http_client() as client:
+        session = initialize(client, mcp_url)
+
+        def call(name: str, arguments: dict[str, object]) -> dict[str, object]:
+            result = session.result("tools/call", {"name": name, "arguments": arguments})
+            assert not result.get("isError"), f"{name} {arguments}: {result}"
+            return result
+
+        assert "Step 1 of 2: Deploy" in result_text(call("start_walkthrough", {"slug": SLUG}))
+        assert "Step 2 of 2: Install the CLI" in result_text(call("complete_step", {"slug": SLUG, "step": 1}))
+        failed = call("complete_step", {"slug": SLUG, "step": 2, "outcome": "failed", "note": "npm not found"})
+        assert "still on step 2" in result_text(failed)
+        assert "Walkthrough complete" in result_text(call("complete_step", {"slug": SLUG, "step": 2}))
 
 
 def test_walkthroughs_dashboard(backend: Backend, server_factory: ServerFactory, browser: Browser, tmp_path: Path) -> None:
@@ -134,6 +153,20 @@ def test_walkthroughs_dashboard(backend: Backend, server_factory: ServerFactory,
     b.screenshot("walkthrough-published", width=NARROW_WIDTH)
     assert b.click_and_wait(b.find("#analytics-link"), "Analytics") == 200, b.describe()
     assert b.exists("#no-starts"), b.describe()
+
+    # --- an MCP client follows it to the end; the funnel shows the run ------------------------
+    complete_as_an_agent(server.mcp_url(docs))
+    assert b.go(b.path) == 200, b.describe()
+    stats = (b.text_of("#stat-starts"), b.text_of("#stat-completions"), b.text_of("#stat-rate"))
+    assert stats == ("1", "1", "100%"), f"starts, completions, rate: {stats} {b.describe()}"
+    rows = [[cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")] for row in b.find_all("#funnel-table tbody tr")]
+    # Step 1 (Deploy) done; step 2 (Install the CLI) failed once, then done: reached, completed,
+    # dropped off, median, done, skipped, failed.
+    assert [row[:4] + row[5:] for row in rows] == [
+        ["1. Deploy", "1", "1", "0", "1", "0", "0"],
+        ["2. Install the CLI", "1", "1", "0", "1", "0", "1"],
+    ], rows
+    assert "npm not found" in b.text_of("#notes"), b.describe()
     b.screenshot("analytics")
 
     # --- export the JSON file with the browser's cookies --------------------------------------
