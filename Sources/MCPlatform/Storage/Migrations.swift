@@ -1,6 +1,6 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs]
+    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -481,4 +481,116 @@ public enum Migrations {
             "CREATE INDEX walkthrough_step_events_run ON walkthrough_step_events (run_id)",
         ]
     }
+
+    /// Support: tickets numbered per organization with their activity stream and who read them,
+    /// the MCP tool calls they are linked to, and the organizations' webhooks with a durable
+    /// delivery queue.
+    static let support = Migration(version: 9, name: "support") { dialect in
+        [
+            """
+            CREATE TABLE ticket_counters (
+                organization_id BIGINT PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+                last_number BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE tickets (
+                id \(dialect.autoIncrementPrimaryKey),
+                organization_id BIGINT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                number BIGINT NOT NULL,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                context TEXT,
+                severity TEXT NOT NULL CHECK (severity IN ('low', 'normal', 'high', 'urgent')),
+                priority TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+                status TEXT NOT NULL CHECK (status IN ('pending', 'in_progress', 'resolved', 'closed')),
+                participant TEXT NOT NULL,
+                end_user_id BIGINT REFERENCES end_users(id) ON DELETE SET NULL,
+                session_id TEXT,
+                email TEXT,
+                client_name TEXT,
+                assignee_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+                activity TEXT NOT NULL DEFAULT '[]',
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (organization_id, number)
+            )
+            """,
+            "CREATE INDEX tickets_inbox ON tickets (organization_id, status, updated_at)",
+            "CREATE INDEX tickets_participant ON tickets (server_id, participant)",
+            """
+            CREATE TABLE ticket_events (
+                id \(dialect.autoIncrementPrimaryKey),
+                ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('created', 'note', 'reply', 'status', 'priority', 'assignment')),
+                author_user_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+                author_name TEXT,
+                body TEXT,
+                old_value TEXT,
+                new_value TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, id)",
+            """
+            CREATE TABLE ticket_reads (
+                ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                read_at BIGINT NOT NULL,
+                PRIMARY KEY (ticket_id, user_id)
+            )
+            """,
+            """
+            CREATE TABLE tool_calls (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                session_id TEXT NOT NULL,
+                end_user_id BIGINT,
+                tool TEXT NOT NULL,
+                summary TEXT,
+                is_error BIGINT NOT NULL,
+                latency_ms BIGINT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX tool_calls_session ON tool_calls (server_id, session_id, id)",
+            """
+            CREATE TABLE webhooks (
+                id \(dialect.autoIncrementPrimaryKey),
+                organization_id BIGINT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+                url TEXT NOT NULL,
+                format TEXT NOT NULL CHECK (format IN ('json', 'slack')),
+                events TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                enabled BIGINT NOT NULL,
+                consecutive_failures BIGINT NOT NULL DEFAULT 0,
+                disabled_reason TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webhooks_organization ON webhooks (organization_id)",
+            """
+            CREATE TABLE webhook_deliveries (
+                id \(dialect.autoIncrementPrimaryKey),
+                webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                event TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT,
+                claimed_until BIGINT,
+                response_status BIGINT,
+                response_body TEXT,
+                error TEXT,
+                created_at BIGINT NOT NULL,
+                delivered_at BIGINT
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+            "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id)",
+        ]
+    }
 }
+
