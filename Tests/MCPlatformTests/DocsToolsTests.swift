@@ -39,7 +39,10 @@ import Testing
     @Test func toolsAreListed() async throws {
         try await Self.withDocsEndpoint { client, session, _ in
             let tools = try await client.call("tools/list", [:], session: session)["tools"] as? [[String: Any]]
-            #expect(tools?.compactMap { $0["name"] as? String } == ["search_docs", "read_page", "list_sources", "about"])
+            #expect(
+                tools?.compactMap { $0["name"] as? String } == [
+                    "search_docs", "read_page", "list_sources", "about", "create_support_ticket", "get_support_ticket", "list_my_tickets",
+                ])
         }
     }
 

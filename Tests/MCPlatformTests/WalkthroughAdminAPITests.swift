@@ -119,7 +119,7 @@ import Testing
                 serverID: server.id, protocolVersion: ProtocolVersion.latest, clientName: nil, clientVersion: nil, clientCapabilities: "{}")
             let runs = WalkthroughRunStore(database: platform.database)
             let start = Date(timeIntervalSince1970: 1_800_000_000)
-            var run = try await runs.start(version, serverID: server.id, participant: WalkthroughParticipant(session: session), now: start)
+            var run = try await runs.start(version, serverID: server.id, participant: Participant(session: session), now: start)
             run = try await runs.complete(run, step: 1, totalSteps: 2, outcome: .done, note: "easy", now: start.addingTimeInterval(42))
             _ = try await runs.complete(run, step: 2, totalSteps: 2, outcome: .failed, note: "timeout", now: start.addingTimeInterval(50))
 

@@ -47,18 +47,18 @@ struct WalkthroughFixture {
     /// A published walkthrough of three steps, and a new participant's run of it.
     func startedRun(
         endUserID: Int64? = nil, now: Date = t0
-    ) async throws -> (version: WalkthroughVersion, participant: WalkthroughParticipant, run: WalkthroughRun) {
+    ) async throws -> (version: WalkthroughVersion, participant: Participant, run: WalkthroughRun) {
         let version = try #require(try await published().live)
         let participant = try await participant(endUserID: endUserID)
         return (version, participant, try await runs.start(version, serverID: server.id, participant: participant, now: now))
     }
 
     /// The participant of a new MCP session, anonymous or signed in as `endUserID`.
-    func participant(endUserID: Int64? = nil) async throws -> WalkthroughParticipant {
+    func participant(endUserID: Int64? = nil) async throws -> Participant {
         let session = try await MCPSessionStore(database: database, idleTimeout: 3600).create(
             serverID: server.id, protocolVersion: ProtocolVersion.latest, clientName: "test", clientVersion: nil, clientCapabilities: "{}",
             endUserID: endUserID)
-        return WalkthroughParticipant(session: session)
+        return Participant(session: session)
     }
 
     func endUser(_ subject: String) async throws -> Int64 {

@@ -125,31 +125,3 @@ public final class RequestStatistics: Sendable {
         return summary
     }
 }
-
-/// Adds the recorded request counts to the database every ten seconds, and once more at
-/// shutdown (before the database closes).
-struct RequestStatisticsFlusher: Service {
-    let statistics: RequestStatistics
-    let database: any Database
-    let logger: Logger
-
-    func run() async throws {
-        await repeatUntilShutdown(every: .seconds(10)) { await flush() }
-        await flush()
-    }
-
-    /// One flush, waited for at most five seconds, so that an unreachable database can neither
-    /// stall the next flushes nor hold up shutdown. Counts that could not be saved stay in
-    /// memory for the next flush.
-    private func flush() async {
-        let (statistics, database, logger) = (self.statistics, self.database, self.logger)
-        let finished = await waitAtMost(.seconds(5)) {
-            do {
-                try await statistics.flush(to: database)
-            } catch {
-                logger.warning("request statistics could not be saved; retrying", metadata: ["error": .string(String(describing: error))])
-            }
-        }
-        if !finished { logger.warning("saving request statistics is taking over 5 s; the database may be unavailable") }
-    }
-}

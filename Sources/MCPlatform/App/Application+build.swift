@@ -51,7 +51,12 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
     var services: [any Service] = [
         DatabaseCloser(database: database),
         ExpiredDataSweeper(platform: platform, interval: .seconds(600), logger: logger),
-        RequestStatisticsFlusher(statistics: platform.requestStatistics, database: database, logger: logger),
+        BufferFlusher(what: "request statistics", interval: .seconds(10), logger: logger) { [statistics = platform.requestStatistics] in
+            try await statistics.flush(to: database)
+        },
+        BufferFlusher(what: "tool calls", interval: .seconds(1), logger: logger) { [toolCalls = platform.toolCalls] in
+            try await toolCalls.flush(to: database)
+        },
         IngestWorker(
             jobs: IngestJobStore(database: database),
             runner: IngestRunner(

@@ -25,6 +25,8 @@ public struct Platform: Sendable {
     let rateLimiter = RequestRateLimiter()
     /// Per-server request counts and latencies (the dashboard's live status).
     public let requestStatistics = RequestStatistics()
+    /// Every MCP tool call, buffered and written in batches (a ticket's session timeline).
+    public let toolCalls = ToolCallLog()
     /// Dashboard accounts: users, sessions, memberships, invitations.
     public let accounts: AccountServices
 
@@ -54,6 +56,7 @@ extension ToolRegistry {
         ToolRegistry([
             SearchDocsTool(), ReadPageTool(), ListSourcesTool(), AboutTool(),
             ListWalkthroughsTool(), StartWalkthroughTool(), GetWalkthroughStepTool(), CompleteStepTool(),
+            CreateSupportTicketTool(), GetSupportTicketTool(), ListMyTicketsTool(),
         ])
     }
 }

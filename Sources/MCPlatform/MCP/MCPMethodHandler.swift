@@ -86,8 +86,20 @@ struct MCPMethodHandler: Sendable {
         var logger = logger
         logger[metadataKey: "mcp.tool"] = .string(request.name)
         let context = ToolContext(server: server, session: session, platform: platform, logger: logger)
+        let arguments = request.arguments ?? [:]
+        let started = ContinuousClock.now
+        var isError = true
+        defer {
+            let milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
+            let record = ToolCallRecord(
+                tool: request.name, summary: Self.summary(of: arguments), isError: isError, latencyMilliseconds: milliseconds, at: Date())
+            let entry = ToolCallLog.Entry(serverID: server.id, sessionID: session.id, endUserID: session.endUserID, record: record)
+            platform.toolCalls.record(entry)
+        }
         do {
-            return try await tool.call(arguments: request.arguments ?? [:], context: context)
+            let result = try await tool.call(arguments: arguments, context: context)
+            isError = result.isError == true
+            return result
         } catch let error as ToolError {
             return CallTool.Result(content: [.text(text: error.message, annotations: nil, _meta: nil)], isError: true)
         } catch {
@@ -98,6 +110,18 @@ struct MCPMethodHandler: Sendable {
                     .text(text: "The tool failed unexpectedly (request id \(requestID)). Try again later.", annotations: nil, _meta: nil)
                 ], isError: true)
         }
+    }
+
+    /// What a call was about, for the session timeline: its query, page, walkthrough or ticket.
+    static func summary(of arguments: [String: Value]) -> String? {
+        for name in ["query", "url", "slug", "title", "number"] {
+            switch arguments[name] {
+            case .string(let text)?: return String(text.prefix(200))
+            case .int(let number)?: return "\(name) \(number)"
+            default: continue
+            }
+        }
+        return nil
     }
 
     private func instructions(for server: TenantServer) async throws -> String {

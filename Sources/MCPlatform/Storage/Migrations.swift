@@ -593,4 +593,3 @@ public enum Migrations {
         ]
     }
 }
-

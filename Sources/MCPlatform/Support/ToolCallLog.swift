@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+import Synchronization
 
 /// One MCP tool call as the session timeline shows it: which tool, with what (the search
 /// query, the page, the walkthrough), and whether it failed.
@@ -18,7 +18,7 @@ public struct ToolCallRecord: Sendable, Equatable, Codable {
 /// Records every tool call of MCP sessions, so that a ticket shows what its user searched and
 /// read before raising it. Calls are buffered in memory and written in batches by a service,
 /// never on the request's path; when the buffer is full, new calls are dropped and counted.
-public actor ToolCallLog {
+public final class ToolCallLog: Sendable {
     struct Entry: Sendable {
         let serverID: Int64
         let sessionID: String
@@ -28,26 +28,27 @@ public actor ToolCallLog {
 
     /// Most calls held between flushes.
     static let capacity = 10_000
-    private var pending: [Entry] = []
-    /// Calls dropped because the buffer was full.
-    public private(set) var dropped = 0
+    private let state = Mutex<(pending: [Entry], dropped: Int)>(([], 0))
 
     public init() {}
 
-    /// Queues a call (never blocks, never fails).
+    /// Calls dropped because the buffer was full.
+    public var dropped: Int { state.withLock { $0.dropped } }
+
+    /// Queues a call (never blocks on I/O, never fails).
     func record(_ entry: Entry) {
-        guard pending.count < Self.capacity else {
-            dropped += 1
-            return
+        state.withLock { state in
+            if state.pending.count < Self.capacity { state.pending.append(entry) } else { state.dropped += 1 }
         }
-        pending.append(entry)
     }
 
     /// Writes what is buffered. On failure the calls are put back (up to the capacity).
     public func flush(to database: any Database) async throws {
-        guard !pending.isEmpty else { return }
-        let batch = pending
-        pending = []
+        let batch = state.withLock { state in
+            defer { state.pending = [] }
+            return state.pending
+        }
+        guard !batch.isEmpty else { return }
         do {
             for chunk in stride(from: 0, to: batch.count, by: 200).map({ batch[$0..<min($0 + 200, batch.count)] }) {
                 let rows = chunk.map { entry -> SQLStatement in
@@ -63,7 +64,11 @@ public actor ToolCallLog {
                 try await database.query(statement)
             }
         } catch {
-            pending = Array((batch + pending).prefix(Self.capacity))
+            state.withLock { state in
+                let kept = Array((batch + state.pending).prefix(Self.capacity))
+                state.dropped += batch.count + state.pending.count - kept.count
+                state.pending = kept
+            }
             throw error
         }
     }

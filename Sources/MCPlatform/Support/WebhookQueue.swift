@@ -13,7 +13,8 @@ public struct WebhookQueue: Sendable {
     /// Queues `event` (in the caller's transaction when `executor` is one). Returns how many
     /// deliveries were queued.
     @discardableResult
-    public func enqueue(_ event: SupportEvent, organizationID: Int64, on executor: (any SQLExecutor)? = nil, now: Date = Date()) async throws
+    public func enqueue(_ event: SupportEvent, organizationID: Int64, on executor: (any SQLExecutor)? = nil, now: Date = Date())
+        async throws
         -> Int
     {
         let db = executor ?? database

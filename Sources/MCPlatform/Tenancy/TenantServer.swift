@@ -46,10 +46,14 @@ public struct ServerSettings: Sendable, Equatable, Codable {
     public var clientRequestsPerMinute: Int?
     /// MCP requests per minute allowed to the whole server; nil: unlimited.
     public var serverRequestsPerMinute: Int?
+    /// Whether agents may raise support tickets (`create_support_ticket` and the other ticket tools).
+    public var supportTickets: Bool
 
     public init(
-        allowedOrigins: [String] = [], description: String? = nil, clientRequestsPerMinute: Int? = nil, serverRequestsPerMinute: Int? = nil
+        allowedOrigins: [String] = [], description: String? = nil, clientRequestsPerMinute: Int? = nil, serverRequestsPerMinute: Int? = nil,
+        supportTickets: Bool = true
     ) {
+        self.supportTickets = supportTickets
         self.allowedOrigins = allowedOrigins
         self.description = description
         self.clientRequestsPerMinute = clientRequestsPerMinute
@@ -66,6 +70,7 @@ public struct ServerSettings: Sendable, Equatable, Codable {
         description = try container.decodeIfPresent(String.self, forKey: .description)
         clientRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .clientRequestsPerMinute)
         serverRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .serverRequestsPerMinute)
+        supportTickets = try container.decodeIfPresent(Bool.self, forKey: .supportTickets) ?? true
     }
 
 }

@@ -1,20 +1,5 @@
 import Foundation
 
-/// Who goes through a walkthrough: the signed-in end user, whose progress follows them to any
-/// session and instance, or else the anonymous MCP session.
-public struct WalkthroughParticipant: Sendable, Equatable {
-    public let endUserID: Int64?
-    public let sessionID: String
-
-    public init(session: MCPSession) {
-        endUserID = session.endUserID
-        sessionID = session.id
-    }
-
-    /// The stored identity of the participant.
-    var key: String { endUserID.map { "user:\($0)" } ?? "session:\(sessionID)" }
-}
-
 /// One participant's pass through one version of a walkthrough. Starting again replaces the
 /// run with a new one; the old one stays for the analytics.
 public struct WalkthroughRun: Sendable, Equatable {
@@ -64,7 +49,7 @@ public struct WalkthroughRunStore: Sendable {
     public struct Conflict: Error {}
 
     /// The participant's current run of a walkthrough.
-    public func current(walkthroughID: Int64, participant: WalkthroughParticipant) async throws -> WalkthroughRun? {
+    public func current(walkthroughID: Int64, participant: Participant) async throws -> WalkthroughRun? {
         try await database.first(
             """
             SELECT * FROM walkthrough_runs
@@ -74,7 +59,7 @@ public struct WalkthroughRunStore: Sendable {
     }
 
     /// The participant's current runs on a server, by walkthrough.
-    public func current(serverID: Int64, participant: WalkthroughParticipant) async throws -> [Int64: WalkthroughRun] {
+    public func current(serverID: Int64, participant: Participant) async throws -> [Int64: WalkthroughRun] {
         let runs = try await database.query(
             """
             SELECT * FROM walkthrough_runs
@@ -86,7 +71,7 @@ public struct WalkthroughRunStore: Sendable {
 
     /// Starts a run of `version`, replacing the participant's current run of the walkthrough.
     public func start(
-        _ version: WalkthroughVersion, serverID: Int64, participant: WalkthroughParticipant, now: Date = Date()
+        _ version: WalkthroughVersion, serverID: Int64, participant: Participant, now: Date = Date()
     ) async throws -> WalkthroughRun {
         do {
             return try await database.transaction { db in

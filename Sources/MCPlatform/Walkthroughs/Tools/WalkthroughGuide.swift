@@ -22,13 +22,13 @@ struct WalkthroughGuide {
     let context: ToolContext
     let store: WalkthroughStore
     let runs: WalkthroughRunStore
-    let participant: WalkthroughParticipant
+    let participant: Participant
 
     init(_ context: ToolContext) {
         self.context = context
         store = WalkthroughStore(database: context.platform.database)
         runs = WalkthroughRunStore(database: context.platform.database)
-        participant = WalkthroughParticipant(session: context.session)
+        participant = Participant(session: context.session)
     }
 
     /// The published walkthrough `slug`; a tool error naming the ones that exist otherwise.

@@ -1,0 +1,32 @@
+import Logging
+import ServiceLifecycle
+
+/// Writes what a feature buffers in memory (request statistics, tool calls) to the database at
+/// a fixed interval, and once more at shutdown, before the database closes.
+struct BufferFlusher: Service {
+    /// What is flushed, for log messages ("request statistics").
+    let what: String
+    let interval: Duration
+    let logger: Logger
+    let flush: @Sendable () async throws -> Void
+
+    func run() async throws {
+        await repeatUntilShutdown(every: interval) { await flushOnce() }
+        await flushOnce()
+    }
+
+    /// One flush, waited for at most five seconds, so that an unreachable database can neither
+    /// stall the next flushes nor hold up shutdown. What could not be saved stays in memory for
+    /// the next flush.
+    private func flushOnce() async {
+        let (what, logger, flush) = (self.what, self.logger, self.flush)
+        let finished = await waitAtMost(.seconds(5)) {
+            do {
+                try await flush()
+            } catch {
+                logger.warning("\(what) could not be saved; retrying", metadata: ["error": .string(String(describing: error))])
+            }
+        }
+        if !finished { logger.warning("saving \(what) is taking over 5 s; the database may be unavailable") }
+    }
+}
