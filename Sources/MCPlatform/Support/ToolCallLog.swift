@@ -43,7 +43,32 @@ public final class ToolCallLog: Sendable {
     }
 
     /// Writes what is buffered. On failure the calls are put back (up to the capacity).
+    ///
+    /// Flushes run one after another: a flush returns only once every call recorded before it
+    /// started is written (or put back), even if the periodic flush had already taken them,
+    /// so that ``recent(serverID:sessionID:limit:database:)`` sees the session's latest calls.
     public func flush(to database: any Database) async throws {
+        let write = flushes.withLock { tail -> Task<(any Error)?, Never> in
+            let previous = tail
+            let task = Task { () -> (any Error)? in
+                _ = await previous?.value
+                do {
+                    try await self.write(to: database)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            tail = task
+            return task
+        }
+        if let error = await write.value { throw error }
+    }
+
+    /// The last flush started (the next one waits for it).
+    private let flushes = Mutex<Task<(any Error)?, Never>?>(nil)
+
+    private func write(to database: any Database) async throws {
         let batch = state.withLock { state in
             defer { state.pending = [] }
             return state.pending

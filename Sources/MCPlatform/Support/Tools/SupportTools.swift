@@ -172,7 +172,9 @@ struct ListMyTicketsTool: SupportTool {
         let tickets = try await TicketStore(database: context.platform.database).tickets(
             serverID: context.server.id, participant: Participant(session: context.session).key)
         let listed = tickets.map {
-            Listed(number: $0.number, title: $0.title, status: $0.status.rawValue, createdAt: $0.createdAt, updatedAt: $0.updatedAt)
+            Listed(
+                number: $0.number, title: $0.title, status: $0.status.rawValue, createdAt: TicketView.timestamp($0.createdAt),
+                updatedAt: TicketView.timestamp($0.updatedAt))
         }
         var text =
             tickets.isEmpty
@@ -186,6 +188,7 @@ struct ListMyTicketsTool: SupportTool {
     private struct Listed: Codable {
         let number: Int
         let title, status: String
-        let createdAt, updatedAt: Date
+        /// ISO 8601 (see ``TicketView/timestamp(_:)``).
+        let createdAt, updatedAt: String
     }
 }

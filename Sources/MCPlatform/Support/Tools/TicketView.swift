@@ -7,7 +7,8 @@ struct TicketView: Codable {
     let title: String
     let status: String
     let severity: String
-    let createdAt: Date
+    /// ISO 8601, as the output schema says (a `Date` would encode as a number).
+    let createdAt: String
     let replies: [Reply]
     let next: String
 
@@ -15,19 +16,19 @@ struct TicketView: Codable {
         let kind: String
         let author: String?
         let text: String
-        let at: Date
+        let at: String
     }
 
     /// The tool result: a readable text for the model and the structured view.
     static func result(for ticket: Ticket, events: [TicketEvent], lead: String, next: String) throws -> CallTool.Result {
         let replies = events.compactMap { event -> Reply? in
             switch event.kind {
-            case .reply: Reply(kind: "reply", author: event.authorName, text: event.body ?? "", at: event.createdAt)
+            case .reply: Reply(kind: "reply", author: event.authorName, text: event.body ?? "", at: Self.timestamp(event.createdAt))
             case .status:
                 Reply(
                     kind: "status", author: event.authorName,
                     text: "Status changed to \(Ticket.Status(rawValue: event.newValue ?? "")?.label.lowercased() ?? event.newValue ?? "")",
-                    at: event.createdAt)
+                    at: Self.timestamp(event.createdAt))
             default: nil
             }
         }
@@ -35,18 +36,19 @@ struct TicketView: Codable {
         for reply in replies {
             let who = reply.author ?? "Support"
             lines.append(
-                reply.kind == "reply" ? "\n\(who) replied (\(Self.format(reply.at))):\n\(reply.text)" : "\n\(reply.text) by \(who).")
+                reply.kind == "reply" ? "\n\(who) replied (\(reply.at)):\n\(reply.text)" : "\n\(reply.text) by \(who).")
         }
         lines.append("\nNext: \(next)")
         let view = TicketView(
             number: ticket.number, title: ticket.title, status: ticket.status.rawValue, severity: ticket.severity.rawValue,
-            createdAt: ticket.createdAt, replies: replies, next: next)
+            createdAt: Self.timestamp(ticket.createdAt), replies: replies, next: next)
         return try CallTool.Result(
             content: [.text(text: lines.joined(separator: "\n"), annotations: nil, _meta: nil)], structuredContent: view)
     }
 
-    private static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
+    /// A date as structured results carry it: ISO 8601 in UTC, whole seconds.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
     }
 
     static let schema: Value = [
