@@ -118,7 +118,10 @@ import Testing
                 (Self.ticket(email: "not-an-address"), "'email' is not an email address."),
                 (Self.ticket(email: "a@b"), "'email' is not an email address."),
                 (Self.ticket(with: ["severity": "catastrophic"]), "'severity' must be one of: low, normal, high, urgent."),
-                (Self.ticket(with: ["description": String(repeating: "d", count: 10_001)]), "'description' is longer than 10000 characters."),
+                (
+                    Self.ticket(with: ["description": String(repeating: "d", count: 10_001)]),
+                    "'description' is longer than 10000 characters."
+                ),
                 (Self.ticket(with: ["description": ""]), "'description' is required."),
                 (Self.ticket(with: ["title": 42]), "'title' must be a string."),
             ]
@@ -131,7 +134,8 @@ import Testing
             #expect(try await Self.count(platform.database, "tickets") == 0)
             let longest = try await client.tool(
                 "create_support_ticket",
-                Self.ticket(String(repeating: "t", count: 200), with: ["description": String(repeating: "d", count: 10_000)]), session: session)
+                Self.ticket(String(repeating: "t", count: 200), with: ["description": String(repeating: "d", count: 10_000)]),
+                session: session)
             #expect(longest["isError"] as? Bool != true, "the limits themselves are allowed: \(Self.text(longest))")
         }
     }
@@ -299,7 +303,9 @@ import Testing
             #expect(read.isError != true, "another session of the same end user: \(text(read))")
             let listed = try await call("list_my_tickets", [:], in: second)
             #expect(
-                listed.structuredContent?.objectValue?["tickets"]?.arrayValue?.compactMap { $0.objectValue?["number"] } == [.int(2), .int(1)])
+                listed.structuredContent?.objectValue?["tickets"]?.arrayValue?.compactMap { $0.objectValue?["number"] } == [
+                    .int(2), .int(1),
+                ])
 
             let anonymous = try await session(nil)
             #expect(try await call("get_support_ticket", ["number": 1], in: anonymous).isError == true)
@@ -386,7 +392,9 @@ import Testing
             #expect(try await Self.count(database, "webhook_deliveries WHERE event = 'ticket.commented'") == 4, "two comments, two hooks")
             let commented = try await database.query(
                 "SELECT payload FROM webhook_deliveries WHERE event = 'ticket.commented' ORDER BY id")
-            let visibility = try commented.map { try SupportEvent.decode(json: try $0.decode("payload", as: String.self)).comment?.isPublic }
+            let visibility = try commented.map {
+                try SupportEvent.decode(json: try $0.decode("payload", as: String.self)).comment?.isPublic
+            }
             #expect(visibility == [false, false, true, true])
 
             // Assigned to the admin: the admin hears of the owner's comments, not of their own.
@@ -499,7 +507,9 @@ import Testing
             let updated = try #require(try await store.ticket(number: one.number, organizationID: guide.organizationID))
             try await store.markRead(updated, userID: grace.id, now: t0 + 65)
             #expect(try await unread(grace)["Login fails"] == false, "read as of its latest activity, even with a clock behind")
-            #expect(try await store.ticket(number: two.number, serverID: gdocs.id, participant: "session:s1") == nil, "numbers are per organization")
+            #expect(
+                try await store.ticket(number: two.number, serverID: gdocs.id, participant: "session:s1") == nil,
+                "numbers are per organization")
             #expect(try await store.ticket(number: one.number, serverID: guide.id, participant: "session:s1") != nil)
         }
     }
