@@ -48,15 +48,17 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             ]
         )
     }
+    let flusher = BufferFlusher(what: "request statistics and tool calls", interval: .seconds(1), logger: logger) {
+        [statistics = platform.requestStatistics, toolCalls = platform.toolCalls] in
+        try await toolCalls.flush(to: database)
+        try await statistics.flush(to: database)
+    }
     var services: [any Service] = [
-        DatabaseCloser(database: database),
+        DatabaseCloser(database: database, finalFlush: flusher),
         ExpiredDataSweeper(platform: platform, interval: .seconds(600), logger: logger),
-        BufferFlusher(what: "request statistics", interval: .seconds(10), logger: logger) { [statistics = platform.requestStatistics] in
-            try await statistics.flush(to: database)
-        },
-        BufferFlusher(what: "tool calls", interval: .seconds(1), logger: logger) { [toolCalls = platform.toolCalls] in
-            try await toolCalls.flush(to: database)
-        },
+    ]
+    services.append(flusher)
+    services += [
         IngestWorker(
             jobs: IngestJobStore(database: database),
             runner: IngestRunner(
@@ -64,7 +66,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
                 cacheDirectory: configuration.dataDirectory, logger: logger
             ),
             pollInterval: .seconds(2), logger: logger
-        ),
+        )
     ]
     if let mailClient {
         services.append(
@@ -107,9 +109,14 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
 /// Closes the database last, once every other service has stopped.
 private struct DatabaseCloser: Service {
     let database: any Database
+    /// Buffers written one last time before the database closes.
+    let finalFlush: BufferFlusher
 
     func run() async throws {
+        // Returns at graceful shutdown, or early when the group is cancelled (a service ended
+        // out of turn): the buffers are written either way, while the database is open.
         try? await gracefulShutdown()
+        await finalFlush.flushOnce()
         await database.close()
     }
 }
