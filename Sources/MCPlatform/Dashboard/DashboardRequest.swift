@@ -8,6 +8,9 @@ struct Visitor: Sendable {
     let sessionToken: String
     let csrfToken: String
     let memberships: [Membership]
+    /// Open support tickets of the current organization this visitor has not seen (the
+    /// sidebar's badge); set by ``Dashboard/member(_:_:)`` for pages.
+    var unreadTickets = 0
 }
 
 /// A response that ends a dashboard request early (a redirect to sign in, a 404, a 403…).
@@ -65,10 +68,16 @@ struct Dashboard: Sendable {
         return membership
     }
 
-    /// The signed-in visitor and their membership of the organization in the path.
+    /// The signed-in visitor and their membership of the organization in the path. For a page
+    /// (GET), the visitor carries the count of unread support tickets for the sidebar.
     func member(_ request: Request, _ context: AppRequestContext) async throws -> (Visitor, Membership) {
-        let visitor = try await requireVisitor(request)
-        return (visitor, try requireMembership(visitor, context))
+        var visitor = try await requireVisitor(request)
+        let membership = try requireMembership(visitor, context)
+        if request.method == .get {
+            visitor.unreadTickets = try await TicketStore(database: platform.database).unreadCount(
+                organizationID: membership.organization.id, userID: visitor.user.id)
+        }
+        return (visitor, membership)
     }
 
     /// The visitor, their membership, and the organization's server in the path.
@@ -170,11 +179,13 @@ struct Dashboard: Sendable {
             values["org"] = [
                 "name": membership.organization.name, "slug": membership.organization.slug, "role": membership.role.rawValue, "url": base,
             ]
+            let unread = visitor.unreadTickets
             values["nav"] = [
-                ["label": "MCP servers", "url": base, "current": section == "servers"],
-                ["label": "Members", "url": base + "/members", "current": section == "members"],
-                ["label": "API keys", "url": base + "/api-keys", "current": section == "api-keys"],
-            ]
+                ("servers", "MCP servers", base, ""), ("support", "Support", base + "/tickets", unread > 0 ? "\(unread)" : ""),
+                ("members", "Members", base + "/members", ""), ("api-keys", "API keys", base + "/api-keys", ""),
+            ].map { id, label, url, badge -> [String: Any] in
+                ["id": "nav-\(id)", "label": label, "url": url, "current": section == id, "hasBadge": !badge.isEmpty, "badge": badge]
+            }
             if let server {
                 let serverBase = "\(base)/servers/\(server.slug)"
                 values["serverNav"] = [

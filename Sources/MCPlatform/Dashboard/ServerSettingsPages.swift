@@ -124,6 +124,7 @@ struct ServerSettingsPages: Sendable {
             "allowed_origins": server.settings.allowedOrigins.joined(separator: "\n"),
             "client_rpm": server.settings.clientRequestsPerMinute.map(String.init) ?? "",
             "server_rpm": server.settings.serverRequestsPerMinute.map(String.init) ?? "",
+            "support_tickets": server.settings.supportTickets ? "on" : "",
         ]
     }
 
@@ -133,6 +134,7 @@ struct ServerSettingsPages: Sendable {
     ) -> Response {
         var values: [String: Any] = [
             "fields": form, "errors": errors, "canManage": membership.role.canManageServers, "slug": server.slug,
+            "supportTickets": form["support_tickets"] == "on",
             "deleteURL": "/orgs/\(membership.organization.slug)/servers/\(server.slug)/delete",
         ]
         if saved { values["flash"] = ["kind": "success", "text": "Settings saved."] }
@@ -173,6 +175,7 @@ struct ServerSettingsPages: Sendable {
         settings.allowedOrigins = origins
         settings.clientRequestsPerMinute = clientLimit
         settings.serverRequestsPerMinute = serverLimit
+        settings.supportTickets = form["support_tickets"] == "on"
         try await platform.tenancy.updateServer(id: server.id, name: name, settings: settings)
         let updated = try await platform.tenancy.server(id: server.id) ?? server
         return renderSettings(visitor, membership, updated, form: Self.form(of: updated), saved: true)

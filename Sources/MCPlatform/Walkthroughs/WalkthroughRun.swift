@@ -60,10 +60,16 @@ public struct WalkthroughRunStore: Sendable {
 
     /// The participant's current runs on a server, by walkthrough.
     public func current(serverID: Int64, participant: Participant) async throws -> [Int64: WalkthroughRun] {
+        try await current(serverID: serverID, participantKey: participant.key)
+    }
+
+    /// The current runs on a server of the participant stored as `participantKey` (a ticket's
+    /// `participant`), by walkthrough.
+    public func current(serverID: Int64, participantKey: String) async throws -> [Int64: WalkthroughRun] {
         let runs = try await database.query(
             """
             SELECT * FROM walkthrough_runs
-            WHERE server_id = \(serverID) AND participant = \(participant.key) AND replaced_at IS NULL
+            WHERE server_id = \(serverID) AND participant = \(participantKey) AND replaced_at IS NULL
             """
         ).map(WalkthroughRun.init)
         return Dictionary(runs.map { ($0.walkthroughID, $0) }, uniquingKeysWith: { first, _ in first })
