@@ -16,5 +16,6 @@ struct DashboardRoutes: Sendable {
         OperatorPages(dashboard: dashboard).addRoutes(to: router)
         PasswordPages(dashboard: dashboard).addRoutes(to: router)
         APIKeyPages(dashboard: dashboard).addRoutes(to: router)
+        TicketPages(dashboard: dashboard).addRoutes(to: router)
     }
 }
