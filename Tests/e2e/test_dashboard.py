@@ -50,6 +50,15 @@ def person(label: str) -> Person:
     return Person(name=f"{label.title()} {suffix.upper()}", email=f"{label}-{suffix}@example.com")
 
 
+def owner_of_a_new_org(dash: Dashboard, label: str, organization: str, prefix: str) -> tuple[Person, str, str]:
+    """Signs a new person up and has them create an organization: the person, the
+    organization's slug (`<prefix>-<suffix>`) and the random suffix of both."""
+    suffix = uuid.uuid4().hex[:6]
+    owner = person(label)
+    dash.sign_up(owner.name, owner.email, owner.password)
+    return owner, dash.create_org(f"{organization} {suffix.upper()}", f"{prefix}-{suffix}"), suffix
+
+
 def start_platform(server_factory: ServerFactory, backend: Backend) -> ServerProcess:
     # serve migrates the database itself; the dashboard needs no tenant made by the CLI.
     # --allow-private-urls: the documentation site the journey crawls is on 127.0.0.1.

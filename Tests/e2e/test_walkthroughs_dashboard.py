@@ -13,7 +13,6 @@ Screenshots: Tests/e2e/.artifacts/screenshots/<test>/.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,7 +24,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
-from test_dashboard import person, start_platform
+from test_dashboard import owner_of_a_new_org, start_platform
 
 TITLE = "Deploy your first app"
 SLUG = "deploy-your-first-app"
@@ -97,10 +96,7 @@ def test_walkthroughs_dashboard(backend: Backend, server_factory: ServerFactory,
     server = start_platform(server_factory, backend)
     b = browser
     dash = Dashboard(b, server.base_url)
-    suffix = uuid.uuid4().hex[:6]
-    author = person("author")
-    dash.sign_up(author.name, author.email, author.password)
-    org = dash.create_org(f"Tutorials {suffix.upper()}", f"tut-{suffix}")
+    _, org, suffix = owner_of_a_new_org(dash, "author", "Tutorials", "tut")
     docs, staging = f"docs-{suffix}", f"staging-{suffix}"
     dash.create_server(org, f"Acme Docs {suffix.upper()}", docs)
     dash.create_server(org, f"Acme Staging {suffix.upper()}", staging)
