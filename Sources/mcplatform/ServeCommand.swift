@@ -47,6 +47,11 @@ struct ServeCommand: AsyncParsableCommand {
             "From of the platform's email, e.g. 'Acme Docs <no-reply@acme.dev>'. Env: MCPLATFORM_MAIL_FROM. Default: MCPlatform <no-reply@<base-domain>>."
     )
     var mailFrom: String?
+    @Option(
+        help:
+            "Seconds before a failed webhook delivery is retried; each further retry waits twice as long, at most an hour. Env: MCPLATFORM_WEBHOOK_RETRY_SECONDS. Default: 30."
+    )
+    var webhookRetrySeconds: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -69,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.outboundCAFile] = outboundCaFile
         flags[.smtpURL] = smtpUrl
         flags[.mailFrom] = mailFrom
+        flags[.webhookRetrySeconds] = webhookRetrySeconds
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -48,6 +48,9 @@ public struct AppConfiguration: Sendable {
     public var smtp: SMTPConfiguration?
     /// The From of the platform's email; nil: ``mailSender``'s default.
     public var mailFrom: MailAddress?
+    /// The delay before a failed webhook delivery's first retry; each further retry waits
+    /// twice as long, at most an hour (see ``WebhookSender``).
+    public var webhookRetryBase: TimeInterval = 30
 
     public init() {}
 
@@ -123,6 +126,7 @@ extension AppConfiguration {
         case outboundCAFile = "outbound-ca-file"
         case smtpURL = "smtp-url"
         case mailFrom = "mail-from"
+        case webhookRetrySeconds = "webhook-retry-seconds"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -169,6 +173,7 @@ extension AppConfiguration {
         if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
         if let megabytes = try integer(.maxUploadMegabytes, in: 1...1024) { maxUploadBytes = megabytes << 20 }
         if let seconds = try integer(.accessTokenTTL, in: 5...86400) { accessTokenLifetime = TimeInterval(seconds) }
+        if let seconds = try integer(.webhookRetrySeconds, in: 1...3600) { webhookRetryBase = TimeInterval(seconds) }
         if let path = value(.outboundCAFile) {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw ConfigurationError(setting: .outboundCAFile, value: path, expected: "a readable PEM file of CA certificates")

@@ -66,7 +66,11 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
                 cacheDirectory: configuration.dataDirectory, logger: logger
             ),
             pollInterval: .seconds(2), logger: logger
-        )
+        ),
+        WebhookSender(
+            queue: WebhookQueue(database: database), secretKey: secretKey,
+            http: OutboundHTTP(allowPrivateNetworks: configuration.ingestLimits.allowPrivateNetworks, caFile: configuration.outboundCAFile),
+            retryBase: configuration.webhookRetryBase, logger: logger),
     ]
     if let mailClient {
         services.append(

@@ -3,12 +3,15 @@ import Logging
 import ServiceLifecycle
 
 /// Deletes what has expired, so tables do not grow without bound: ended or idle MCP sessions,
-/// abandoned sign-ins, used and expired codes and refresh tokens, old revoked grants, and
-/// finished rate-limit windows. Safe to run on every instance: each delete is idempotent.
+/// abandoned sign-ins, used and expired codes and refresh tokens, old revoked grants,
+/// finished rate-limit windows, and webhook deliveries older than ``webhookDeliveryRetention``.
+/// Safe to run on every instance: each delete is idempotent.
 struct ExpiredDataSweeper: Service {
     let platform: Platform
     let interval: Duration
     let logger: Logger
+
+    static let webhookDeliveryRetention: TimeInterval = 30 * 86400
 
     func run() async throws {
         await repeatUntilShutdown(every: interval) { await sweep() }
@@ -21,6 +24,7 @@ struct ExpiredDataSweeper: Service {
             try await platform.auth.pending.purge(before: now.addingTimeInterval(-3600))
             try await platform.auth.grants.purge(before: now)
             try await platform.auth.rateLimiter.purge(before: now.addingTimeInterval(-3600))
+            try await WebhookQueue(database: platform.database).purge(before: now.addingTimeInterval(-Self.webhookDeliveryRetention))
         } catch {
             logger.warning("purging expired data failed", metadata: ["error": .string(String(describing: error))])
         }

@@ -26,6 +26,8 @@ struct OutboundHTTP: Sendable {
         var headers: [(String, String)] = []
         var body: Data?
         var maximumBytes = 256 << 10
+        /// Keep the first `maximumBytes` of a longer body instead of failing with ``Failure/tooLarge(_:)``.
+        var truncatesBody = false
         var timeout: TimeAmount = .seconds(10)
     }
 
@@ -62,22 +64,37 @@ struct OutboundHTTP: Sendable {
         }
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = request.method
-        outgoing.headers.add(name: "User-Agent", value: "MCPlatform/\(Platform.version)")
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if !outgoing.headers.contains(name: "User-Agent") {
+            outgoing.headers.add(name: "User-Agent", value: "MCPlatform/\(Platform.version)")
+        }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         do {
             let response = try await client.execute(outgoing, timeout: request.timeout)
+            let status = Int(response.status.code)
+            if request.truncatesBody {
+                var body = Data()
+                for try await chunk in response.body {
+                    body += chunk.readableBytesView.prefix(request.maximumBytes - body.count)
+                    if body.count == request.maximumBytes { break }
+                }
+                return Response(status: status, headers: response.headers, body: body)
+            }
             if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > request.maximumBytes {
                 throw Failure.tooLarge(request.maximumBytes)
             }
             let body = try await response.body.collect(upTo: request.maximumBytes)
-            return Response(status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
+            return Response(status: status, headers: response.headers, body: Data(body.readableBytesView))
         } catch let failure as Failure {
             throw failure
         } catch is NIOTooManyBytesError {
             throw .tooLarge(request.maximumBytes)
         } catch let error as HTTPClientError where [.connectTimeout, .readTimeout, .deadlineExceeded].contains(error) {
             throw .unreachable("\(request.url.host ?? "the server") did not answer within \(request.timeout.nanoseconds / 1_000_000_000) s")
+        } catch let error as IOError where error.errnoCode == ECONNREFUSED {
+            throw .unreachable("\(request.url.host ?? "the server") refused the connection")
+        } catch let error as NIOSSLError {
+            throw .unreachable("the TLS handshake with \(request.url.host ?? "the server") failed (\(error))")
         } catch {
             throw .unreachable("\(request.url.host ?? "the server") could not be reached (\(error))")
         }

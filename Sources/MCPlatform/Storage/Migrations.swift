@@ -584,12 +584,14 @@ public enum Migrations {
                 response_status BIGINT,
                 response_body TEXT,
                 error TEXT,
+                attempt_log TEXT NOT NULL DEFAULT '[]',
                 created_at BIGINT NOT NULL,
                 delivered_at BIGINT
             )
             """,
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
             "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id)",
+            "CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at)",
         ]
     }
 }

@@ -19,6 +19,8 @@ public struct SupportEvent: Sendable, Equatable, Codable {
     public var comment: Comment?
     /// For `ticket.status_changed`.
     public var change: Change?
+    /// `true` in the sample event a webhook's "Send test event" queues; absent otherwise.
+    public var test: Bool?
 
     public struct Organization: Sendable, Equatable, Codable {
         public let slug, name: String
@@ -63,7 +65,7 @@ public struct SupportEvent: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, occurredAt = "occurred_at", organization, server, ticket, comment, change
+        case event, occurredAt = "occurred_at", organization, server, ticket, comment, change, test
     }
 
     /// The payload's JSON: ISO 8601 dates, sorted keys.

@@ -1,0 +1,516 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import MCPlatform
+
+/// A local HTTP server standing in for customers' webhook endpoints: it records every request
+/// and answers by path.
+final class WebhookReceiver: Sendable {
+    struct Received: Sendable {
+        let path: String
+        let headers: HTTPFields
+        let body: String
+
+        func header(_ name: String) -> [String] { headers[values: HTTPField.Name(name)!] }
+        var deliveryID: String? { header("X-MCPlatform-Delivery").first }
+    }
+
+    private let received = Mutex<[Received]>([])
+    /// How many times each path was asked for.
+    private let hits = Mutex<[String: Int]>([:])
+
+    var all: [Received] { received.withLock { $0 } }
+    func requests(to path: String) -> [Received] { all.filter { $0.path == path } }
+
+    /// - `/ok`: 200. `/flaky`: 500 the first time, then 200. `/fail`: 500 with a long body.
+    /// - `/redirect`: 302 to `/ok`. `/slow`: 200 after 3 seconds.
+    var router: Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/{endpoint}") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let path = request.uri.path
+            self.received.withLock { $0.append(Received(path: path, headers: request.headers, body: String(buffer: body))) }
+            let hit = self.hits.withLock { hits in
+                hits[path, default: 0] += 1
+                return hits[path]!
+            }
+            switch path {
+            case "/ok": return Self.answer(.ok, "thanks")
+            case "/flaky": return hit == 1 ? Self.answer(.internalServerError, "boom") : Self.answer(.ok, "second time lucky")
+            case "/fail": return Self.answer(.internalServerError, String(repeating: "x", count: 5000))
+            case "/redirect": return Response(status: .found, headers: [.location: "/ok"])
+            case "/slow":
+                try await Task.sleep(for: .seconds(3))
+                return Self.answer(.ok, "too late")
+            default: return Self.answer(.notFound, "no such endpoint")
+            }
+        }
+        return router
+    }
+
+    static func answer(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Runs the receiver on a loopback port while `body` runs with its base URL.
+    func serve(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: .quiet)
+            .test(.live) { client in try await body("http://127.0.0.1:\(client.port!)") }
+    }
+}
+
+@Suite struct WebhookTests {
+    /// A platform with two organizations, Acme (with a server) and Globex.
+    struct Fixture {
+        let platform: Platform
+        let acme: Organization
+        let globex: Organization
+        var store: WebhookStore { WebhookStore(database: platform.database, secretKey: platform.secretKey) }
+        var queue: WebhookQueue { WebhookQueue(database: platform.database) }
+
+        static func run(_ backend: Backend, _ body: (Fixture) async throws -> Void) async throws {
+            try await backend.withDatabase { database in
+                let platform = Platform.test(database: database)
+                let acme = try await platform.tenancy.createOrganization(slug: Slug("acme"), name: "Acme")
+                _ = try await platform.tenancy.createServer(slug: Slug("acme-docs"), name: "Acme Docs", organization: acme)
+                let globex = try await platform.tenancy.createOrganization(slug: Slug("globex"), name: "Globex")
+                try await body(Fixture(platform: platform, acme: acme, globex: globex))
+            }
+        }
+
+        /// Runs `body` with a fixture and a ``WebhookReceiver`` on loopback, at the base URL passed.
+        static func run(
+            _ backend: Backend, _ body: @escaping @Sendable (Fixture, WebhookReceiver, String) async throws -> Void
+        ) async throws {
+            let receiver = WebhookReceiver()
+            try await receiver.serve { base in try await run(backend) { try await body($0, receiver, base) } }
+        }
+
+        /// Adds an Acme webhook (http allowed).
+        func webhook(
+            _ url: String, format: Webhook.Format = .json, events: [SupportEvent.Name] = SupportEvent.Name.allCases,
+            organization: Organization? = nil
+        ) async throws -> (Webhook, secret: String) {
+            let settings = try Webhook.Settings(url: url, format: format.rawValue, events: events.map(\.rawValue), allowHTTP: true)
+            return try await store.create(settings, organizationID: (organization ?? acme).id)
+        }
+
+        /// Queues the sample event for Acme's webhooks now; returns when that was.
+        func enqueue() async throws -> Date {
+            let now = Date()
+            try await queue.enqueue(WebhookTests.event(), organizationID: acme.id, now: now)
+            return now
+        }
+
+        /// A sender of this platform's queue, with a one-second backoff base.
+        func sender(allowPrivateNetworks: Bool = true, timeout: TimeAmount = .seconds(10)) -> WebhookSender {
+            var sender = WebhookSender(
+                queue: queue, secretKey: platform.secretKey, http: OutboundHTTP(allowPrivateNetworks: allowPrivateNetworks, caFile: nil),
+                retryBase: 1, logger: .quiet)
+            sender.timeout = timeout
+            return sender
+        }
+
+        func deliveries(_ webhook: Webhook) async throws -> [WebhookDelivery] {
+            try await store.deliveries(webhookID: webhook.id, organizationID: webhook.organizationID)
+        }
+
+        func reload(_ webhook: Webhook) async throws -> Webhook {
+            try #require(try await store.webhook(id: webhook.id, organizationID: webhook.organizationID))
+        }
+    }
+
+    static func event(_ name: SupportEvent.Name = .ticketCreated, number: Int = 7, title: String = "Install fails on Windows")
+        -> SupportEvent
+    {
+        var event = SupportEvent(
+            event: name, occurredAt: Date(timeIntervalSince1970: 1_796_000_000), organization: .init(slug: "acme", name: "Acme"),
+            server: .init(slug: "acme-docs", name: "Acme Docs"),
+            ticket: .init(
+                number: number, title: title, description: "The installer stops with exit code 3.\nLogs attached.", status: .pending,
+                priority: .high, severity: .high, url: "https://mcp.example.com/orgs/acme/tickets/\(number)",
+                reporterEmail: "ada@example.com", createdAt: Date(timeIntervalSince1970: 1_796_000_000)))
+        if name == .ticketCommented { event.comment = .init(body: "Try the 2.1 installer.", isPublic: true, author: "Grace") }
+        if name == .ticketStatusChanged { event.change = .init(from: .pending, to: .resolved, author: "Grace") }
+        return event
+    }
+
+    // MARK: Settings and the store
+
+    @Test(arguments: [
+        ("", false, "enter the URL to POST events to"),
+        ("hooks.example.com/x", false, "enter a full URL such as https://hooks.example.com/mcplatform"),
+        ("ftp://hooks.example.com/x", false, "the URL must start with https://"),
+        ("http://hooks.example.com/x", false, "the URL must start with https://"),
+        ("https://user:pass@hooks.example.com/x", false, "enter a full URL such as https://hooks.example.com/mcplatform"),
+        ("https://hooks.example.com/" + String(repeating: "a", count: 1990), false, "at most 2000 characters"),
+        ("javascript:alert(1)", true, "enter a full URL such as https://hooks.example.com/mcplatform"),
+    ])
+    func badURLsAreRefused(url: String, allowHTTP: Bool, reason: String) {
+        #expect(throws: WebhookError.url(reason)) {
+            try Webhook.Settings(url: url, format: "json", events: ["ticket.created"], allowHTTP: allowHTTP)
+        }
+    }
+
+    @Test func settingsAreValidated() throws {
+        let settings = try Webhook.Settings(
+            url: "  https://hooks.example.com/in  ", format: "slack", events: ["ticket.status_changed", "ticket.created"], allowHTTP: false)
+        #expect(settings.url == "https://hooks.example.com/in")
+        #expect(settings.format == .slack)
+        #expect(settings.events == [.ticketCreated, .ticketStatusChanged])
+        #expect(
+            try Webhook.Settings(url: "http://127.0.0.1:9/x", format: "json", events: ["ticket.created"], allowHTTP: true).url
+                == "http://127.0.0.1:9/x")
+        #expect(throws: WebhookError.format) {
+            try Webhook.Settings(url: "https://h.example.com", format: "xml", events: ["ticket.created"], allowHTTP: false)
+        }
+        #expect(throws: WebhookError.events) {
+            try Webhook.Settings(url: "https://h.example.com", format: "json", events: [], allowHTTP: false)
+        }
+        #expect(throws: WebhookError.events) {
+            try Webhook.Settings(
+                url: "https://h.example.com", format: "json", events: ["ticket.created", "ticket.deleted"], allowHTTP: false)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func storeKeepsSecretsSealedAndOrganizationsApart(backend: Backend) async throws {
+        try await Fixture.run(backend) { f in
+            let (hook, secret) = try await f.webhook("https://hooks.example.com/acme", events: [.ticketCreated])
+            #expect(secret.hasPrefix("whsec_") && secret.count == 6 + 43)
+            #expect(hook.enabled && hook.events == [.ticketCreated] && hook.lastDeliveryStatus == nil)
+            let stored: String = try await f.platform.database.one("SELECT secret FROM webhooks WHERE id = \(hook.id)").decode("secret")
+            #expect(!stored.contains(secret))
+            #expect(try f.platform.secretKey.open(stored, purpose: WebhookStore.secretPurpose) == secret)
+
+            // Globex sees none of it and can change none of it.
+            let globex = f.globex.id
+            #expect(try await f.store.webhooks(organizationID: globex).isEmpty)
+            #expect(try await f.store.webhook(id: hook.id, organizationID: globex) == nil)
+            let other = try Webhook.Settings(url: "https://evil.example.com", format: "json", events: ["ticket.created"], allowHTTP: false)
+            #expect(try await !f.store.update(id: hook.id, organizationID: globex, settings: other))
+            #expect(try await !f.store.setEnabled(false, id: hook.id, organizationID: globex))
+            #expect(try await f.store.rotateSecret(id: hook.id, organizationID: globex) == nil)
+            #expect(try await f.store.queue(Self.event(), webhookID: hook.id, organizationID: globex) == nil)
+            let delivery = try #require(try await f.store.queue(Self.event(), webhookID: hook.id, organizationID: f.acme.id))
+            #expect(try await f.store.deliveries(webhookID: hook.id, organizationID: globex).isEmpty)
+            #expect(try await f.store.replay(deliveryID: delivery.id, webhookID: hook.id, organizationID: globex) == nil)
+            #expect(try await !f.store.delete(id: hook.id, organizationID: globex))
+            #expect(try await f.reload(hook).url == "https://hooks.example.com/acme")
+
+            // Acme can: a new secret replaces the old one.
+            let rotated = try #require(try await f.store.rotateSecret(id: hook.id, organizationID: f.acme.id))
+            #expect(rotated != secret && rotated.hasPrefix("whsec_"))
+            #expect(try await f.reload(hook).lastDeliveryStatus == .pending)
+            #expect(try await f.store.delete(id: hook.id, organizationID: f.acme.id))
+            #expect(try await f.store.webhooks(organizationID: f.acme.id).isEmpty)
+            #expect(try await f.store.deliveries(webhookID: hook.id, organizationID: f.acme.id).isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func anOrganizationHasAtMostTenWebhooks(backend: Backend) async throws {
+        try await Fixture.run(backend) { f in
+            for index in 1...WebhookStore.maximumPerOrganization { _ = try await f.webhook("https://hooks.example.com/\(index)") }
+            await #expect(throws: WebhookError.limit) { try await f.webhook("https://hooks.example.com/11") }
+            _ = try await f.webhook("https://hooks.example.com/globex", organization: f.globex)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func eventsAreQueuedForEnabledSubscribedWebhooksOfTheOrganization(backend: Backend) async throws {
+        try await Fixture.run(backend) { f in
+            let created = try await f.webhook("https://a.example.com", events: [.ticketCreated])
+            let commented = try await f.webhook("https://b.example.com", events: [.ticketCommented, .ticketStatusChanged])
+            let off = try await f.webhook("https://c.example.com", events: [.ticketCreated])
+            _ = try await f.store.setEnabled(false, reason: "Turned off by Ada.", id: off.0.id, organizationID: f.acme.id)
+            let globex = try await f.webhook("https://d.example.com", events: [.ticketCreated], organization: f.globex)
+
+            #expect(try await f.queue.enqueue(Self.event(.ticketCreated), organizationID: f.acme.id) == 1)
+            #expect(try await f.queue.enqueue(Self.event(.ticketStatusChanged), organizationID: f.acme.id) == 1)
+            #expect(try await f.deliveries(created.0).map(\.event) == ["ticket.created"])
+            #expect(try await f.deliveries(commented.0).map(\.event) == ["ticket.status_changed"])
+            #expect(try await f.deliveries(off.0).isEmpty)
+            #expect(try await f.deliveries(globex.0).isEmpty)
+            let off2 = try await f.reload(off.0)
+            #expect(!off2.enabled && off2.disabledReason == "Turned off by Ada.")
+        }
+    }
+
+    // MARK: The request
+
+    @Test func slackMessagesAreOneReadableParagraph() throws {
+        let created = WebhookRequest.slackText(Self.event(title: "<script>alert(1)</script> & more"))
+        #expect(
+            created
+                == "New support ticket <https://mcp.example.com/orgs/acme/tickets/7|#7 &lt;script&gt;alert(1)&lt;/script&gt; &amp; more> on *Acme Docs* (high severity, from ada@example.com): The installer stops with exit code 3. Logs attached."
+        )
+        #expect(
+            WebhookRequest.slackText(Self.event(.ticketCommented))
+                == "Grace replied to <https://mcp.example.com/orgs/acme/tickets/7|#7 Install fails on Windows> on *Acme Docs*: Try the 2.1 installer."
+        )
+        #expect(
+            WebhookRequest.slackText(Self.event(.ticketStatusChanged))
+                == "Grace moved <https://mcp.example.com/orgs/acme/tickets/7|#7 Install fails on Windows> on *Acme Docs* from Pending to Resolved."
+        )
+        let body = WebhookRequest.body(format: .slack, payload: Self.event().json())
+        let decoded = try JSONDecoder().decode([String: String].self, from: Data(body.utf8))
+        #expect(decoded.keys.sorted() == ["text"] && decoded["text"]?.hasPrefix("New support ticket <https://") == true)
+        #expect(WebhookRequest.body(format: .json, payload: Self.event().json()) == Self.event().json())
+    }
+
+    @Test(arguments: Backend.available)
+    func theTestEventIsMarkedAndTheOthersAreNot(backend: Backend) async throws {
+        try await Fixture.run(backend) { f in
+            let server = try await f.platform.tenancy.server(slug: "acme-docs")
+            let event = SupportEvent.test(
+                organization: f.acme, server: server, webhookURL: "https://mcp.example.com/orgs/acme/webhooks/1",
+                now: Date(timeIntervalSince1970: 1_796_000_000))
+            #expect(event.json().contains("\"test\":true"))
+            #expect(event.event == .ticketCreated && event.server.slug == "acme-docs" && event.organization.slug == "acme")
+            #expect(try SupportEvent.decode(json: event.json()) == event)
+            #expect(!Self.event().json().contains("\"test\""))
+            #expect(
+                WebhookRequest.slackText(event).hasPrefix(
+                    "[Test event] New support ticket <https://mcp.example.com/orgs/acme/webhooks/1|#0 "))
+        }
+    }
+
+    // MARK: The sender, against a real HTTP server
+
+    @Test(arguments: Backend.available)
+    func deliveriesAreSignedAndCarryTheirHeaders(backend: Backend) async throws {
+        try await Fixture.run(backend) { f, receiver, base in
+            let (json, secret) = try await f.webhook(base + "/ok")
+            let (slack, slackSecret) = try await f.webhook(base + "/flaky", format: .slack)
+            try await f.queue.enqueue(Self.event(), organizationID: f.acme.id)
+            let now = Date()
+            await f.sender().deliverDue(at: now)
+
+            let request = try #require(receiver.requests(to: "/ok").first)
+            #expect(request.body == Self.event().json())
+            #expect(request.header("Content-Type") == ["application/json"])
+            #expect(request.header("User-Agent") == ["MCPlatform-Webhooks/1"])
+            #expect(request.header("X-MCPlatform-Event") == ["ticket.created"])
+            let delivery = try #require(try await f.deliveries(json).first)
+            #expect(request.deliveryID == String(delivery.id))
+            try Self.verifySignature(request, secret: secret, now: now)
+            #expect(throws: (any Error).self) { try Self.verifySignature(request, secret: slackSecret, now: now) }
+
+            #expect(delivery.status == .delivered && delivery.attempts == 1 && delivery.nextAttemptAt == nil)
+            #expect(delivery.responseStatus == 200 && delivery.responseBody == "thanks" && delivery.error == nil)
+            #expect(delivery.deliveredAt != nil && delivery.attemptLog.map(\.summary) == ["HTTP 200"])
+            #expect(try await f.reload(json).lastDeliveryStatus == .delivered)
+
+            let slackRequest = try #require(receiver.requests(to: "/flaky").first)
+            try Self.verifySignature(slackRequest, secret: slackSecret, now: now)
+            let text = try JSONDecoder().decode([String: String].self, from: Data(slackRequest.body.utf8))["text"]
+            #expect(text == WebhookRequest.slackText(Self.event()))
+            _ = slack
+        }
+    }
+
+    /// What docs/support.md tells receivers to do, written independently of the platform's code.
+    static func verifySignature(_ request: WebhookReceiver.Received, secret: String, now: Date) throws {
+        struct BadSignature: Error {}
+        let header = try #require(request.header("X-MCPlatform-Signature").first)
+        let parts = Dictionary(
+            uniqueKeysWithValues: header.split(separator: ",").map { part in
+                let pair = part.split(separator: "=", maxSplits: 1)
+                return (String(pair[0]), String(pair[1]))
+            })
+        let timestamp = try #require(parts["t"].flatMap(Int.init))
+        #expect(abs(Double(timestamp) - now.timeIntervalSince1970) < 300)
+        let expected = HMAC<SHA256>.authenticationCode(
+            for: Data("\(timestamp).\(request.body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        let hex = expected.map { String(format: "%02x", $0) }.joined()
+        guard parts["v1"] == hex else { throw BadSignature() }
+    }
+
+    @Test(arguments: Backend.available)
+    func aFailedAttemptIsRetriedAfterTheBackoff(backend: Backend) async throws {
+        try await Fixture.run(backend) { f, receiver, base in
+            let (hook, _) = try await f.webhook(base + "/flaky")
+            let start = try await f.enqueue()
+            let sender = f.sender()
+            await sender.deliverDue(at: start)
+            var delivery = try #require(try await f.deliveries(hook).first)
+            #expect(delivery.status == .pending && delivery.attempts == 1)
+            #expect(delivery.responseStatus == 500 && delivery.responseBody == "boom")
+            #expect(delivery.nextAttemptAt == Date(timeIntervalSince1970: (start.timeIntervalSince1970 * 1000).rounded() / 1000 + 1))
+            #expect(try await f.reload(hook).consecutiveFailures == 1)
+
+            await sender.deliverDue(at: start.addingTimeInterval(0.5))  // not due yet
+            #expect(receiver.requests(to: "/flaky").count == 1)
+            await sender.deliverDue(at: start.addingTimeInterval(1))
+            #expect(receiver.requests(to: "/flaky").count == 2)
+            delivery = try #require(try await f.deliveries(hook).first)
+            #expect(delivery.status == .delivered && delivery.attempts == 2 && delivery.responseBody == "second time lucky")
+            #expect(delivery.attemptLog.map(\.summary) == ["HTTP 500", "HTTP 200"])
+            #expect(try await f.reload(hook).consecutiveFailures == 0)
+            // Both attempts were the same delivery.
+            #expect(Set(receiver.requests(to: "/flaky").map(\.deliveryID)) == [String(delivery.id)])
+        }
+    }
+
+    @Test func backoffDoublesUpToAnHour() {
+        #expect((1...9).map { WebhookSender.retryDelay(afterAttempt: $0, base: 30) } == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600])
+        #expect(WebhookSender.retryDelay(afterAttempt: 1, base: 1) == 1)
+    }
+
+    @Test(arguments: Backend.available)
+    func aDeliveryIsGivenUpAfterEightAttempts(backend: Backend) async throws {
+        try await Fixture.run(backend) { f, receiver, base in
+            let (hook, _) = try await f.webhook(base + "/fail")
+            let start = try await f.enqueue()
+            for hour in 0..<10 { await f.sender().deliverDue(at: start.addingTimeInterval(Double(hour) * 3600)) }
+            #expect(receiver.requests(to: "/fail").count == WebhookSender.maximumAttempts)
+            let delivery = try #require(try await f.deliveries(hook).first)
+            #expect(delivery.status == .failed && delivery.attempts == 8 && delivery.nextAttemptAt == nil)
+            #expect(delivery.responseStatus == 500 && delivery.responseBody == String(repeating: "x", count: 2048))
+            let webhook = try await f.reload(hook)
+            #expect(webhook.enabled && webhook.consecutiveFailures == 8 && webhook.lastDeliveryStatus == .failed)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func redirectsTimeoutsAndPrivateAddressesAreFailedAttempts(backend: Backend) async throws {
+        try await Fixture.run(backend) { f, receiver, base in
+            let (redirect, _) = try await f.webhook(base + "/redirect")
+            let (slow, _) = try await f.webhook(base + "/slow")
+            let (tls, _) = try await f.webhook(base.replacingOccurrences(of: "http:", with: "https:") + "/ok")
+            let now = try await f.enqueue()
+            await f.sender(timeout: .seconds(1)).deliverDue(at: now)
+
+            let redirected = try #require(try await f.deliveries(redirect).first)
+            #expect(redirected.status == .pending && redirected.attempts == 1 && redirected.responseStatus == 302)
+            #expect(redirected.error == "redirect to /ok (not followed)")
+            #expect(receiver.requests(to: "/ok").isEmpty, "the redirect is not followed")
+            let timedOut = try #require(try await f.deliveries(slow).first)
+            #expect(timedOut.status == .pending && timedOut.attempts == 1 && timedOut.responseStatus == nil)
+            #expect(timedOut.error == "127.0.0.1 did not answer within 1 s")
+            let handshake = try #require(try await f.deliveries(tls).first)
+            #expect(handshake.error?.hasPrefix("the TLS handshake with 127.0.0.1 failed") == true, "\(handshake.error ?? "")")
+
+            // Without --allow-private-urls nothing is sent to loopback.
+            let (guarded, _) = try await f.webhook(base + "/ok", events: [.ticketCommented])
+            try await f.queue.enqueue(Self.event(.ticketCommented), organizationID: f.acme.id, now: now)
+            await f.sender(allowPrivateNetworks: false).deliverDue(at: now)
+            let refused = try #require(try await f.deliveries(guarded).first)
+            #expect(refused.status == .pending && refused.error == "127.0.0.1 is a private, loopback or unresolvable address")
+            #expect(receiver.requests(to: "/ok").isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func aClosedPortIsAFailedAttempt(backend: Backend) async throws {
+        try await Fixture.run(backend) { f in
+            let (hook, _) = try await f.webhook("http://127.0.0.1:9/closed")
+            let now = try await f.enqueue()
+            await f.sender().deliverDue(at: now)
+            let delivery = try #require(try await f.deliveries(hook).first)
+            #expect(delivery.status == .pending && delivery.attempts == 1 && delivery.responseStatus == nil)
+            #expect(delivery.error == "127.0.0.1 refused the connection")
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func fifteenFailedAttemptsInARowTurnTheWebhookOff(backend: Backend) async throws {
+        try await Fixture.run(backend) { f, receiver, base in
+            let (hook, _) = try await f.webhook(base + "/fail")
+            let now = Date()
+            for number in 1...WebhookSender.disableAfter {
+                try await f.queue.enqueue(Self.event(number: number), organizationID: f.acme.id, now: now)
+            }
+            await f.sender().deliverDue(at: now)
+            var webhook = try await f.reload(hook)
+            #expect(!webhook.enabled && webhook.consecutiveFailures == 15)
+            #expect(webhook.disabledReason == "Turned off after 15 failed attempts in a row (the last: HTTP 500).")
+
+            // Off: nothing more is queued or sent, not even what was queued before.
+            #expect(try await f.queue.enqueue(Self.event(number: 99), organizationID: f.acme.id) == 0)
+            await f.sender().deliverDue(at: now.addingTimeInterval(3600))
+            #expect(receiver.requests(to: "/fail").count == 15)
+
+            // On again: the count starts from zero and the queue moves again.
+            #expect(try await f.store.setEnabled(true, id: hook.id, organizationID: f.acme.id))
+            webhook = try await f.reload(hook)
+            #expect(webhook.enabled && webhook.consecutiveFailures == 0 && webhook.disabledReason == nil)
+            await f.sender().deliverDue(at: now.addingTimeInterval(3600))
+            #expect(receiver.requests(to: "/fail").count == 30)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func replayQueuesTheSamePayloadAsANewDelivery(backend: Backend) async throws {
+        try await Fixture.run(backend) { f, receiver, base in
+            let (hook, secret) = try await f.webhook(base + "/ok")
+            try await f.queue.enqueue(Self.event(), organizationID: f.acme.id)
+            await f.sender().deliverDue()
+            let original = try #require(try await f.deliveries(hook).first)
+            let replay = try #require(try await f.store.replay(deliveryID: original.id, webhookID: hook.id, organizationID: f.acme.id))
+            #expect(replay.id != original.id && replay.payload == original.payload && replay.status == .pending && replay.attempts == 0)
+            #expect(try await f.store.replay(deliveryID: original.id + 100, webhookID: hook.id, organizationID: f.acme.id) == nil)
+            await f.sender().deliverDue()
+            let requests = receiver.requests(to: "/ok")
+            #expect(requests.map(\.deliveryID) == [String(original.id), String(replay.id)])
+            #expect(requests[0].body == requests[1].body)
+            try Self.verifySignature(requests[1], secret: secret, now: Date())
+            #expect(try await f.deliveries(hook).map(\.status) == [.delivered, .delivered])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func twoSendersNeverSendTheSameDelivery(backend: Backend) async throws {
+        try await Fixture.run(backend) { f, receiver, base in
+            let (hook, _) = try await f.webhook(base + "/ok")
+            for number in 1...30 { try await f.queue.enqueue(Self.event(number: number), organizationID: f.acme.id) }
+            async let first: Void = f.sender().deliverDue()
+            async let second: Void = f.sender().deliverDue()
+            _ = await (first, second)
+            let ids = receiver.requests(to: "/ok").compactMap(\.deliveryID)
+            #expect(ids.count == 30 && Set(ids).count == 30)
+            let deliveries = try await f.deliveries(hook)
+            #expect(deliveries.count == 30 && deliveries.allSatisfy { $0.status == .delivered && $0.attempts == 1 })
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func aDeliveryLeasedElsewhereIsLeftAlone(backend: Backend) async throws {
+        try await Fixture.run(backend) { f in
+            let (hook, _) = try await f.webhook("https://hooks.example.com/x")
+            let now = try await f.enqueue()
+            let claims = try await f.queue.claimDue(limit: 5, lease: 60, now: now)
+            #expect(claims.count == 1)
+            #expect(try await f.queue.claimDue(limit: 5, lease: 60, now: now.addingTimeInterval(59)).isEmpty)
+            // The first instance died: after the lease another one takes over, and the first one's late outcome is ignored.
+            let retaken = try await f.queue.claimDue(limit: 5, lease: 60, now: now.addingTimeInterval(61))
+            #expect(retaken.map(\.delivery.id) == claims.map(\.delivery.id))
+            let late = WebhookQueue.Outcome(
+                attempt: .init(at: now, responseStatus: 200, error: nil), responseBody: "late", retryAt: nil)
+            try await f.queue.record(late, of: claims[0], disableAfter: 15)
+            #expect(try await f.deliveries(hook).first?.status == .pending)
+            try await f.queue.record(late, of: retaken[0], disableAfter: 15)
+            #expect(try await f.deliveries(hook).first?.status == .delivered)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func deliveriesOlderThanThirtyDaysArePurged(backend: Backend) async throws {
+        try await Fixture.run(backend) { f in
+            let (hook, _) = try await f.webhook("https://hooks.example.com/x")
+            let now = Date()
+            try await f.queue.enqueue(Self.event(number: 1), organizationID: f.acme.id, now: now.addingTimeInterval(-31 * 86400))
+            try await f.queue.enqueue(Self.event(number: 2), organizationID: f.acme.id, now: now.addingTimeInterval(-29 * 86400))
+            await ExpiredDataSweeper(platform: f.platform, interval: .seconds(600), logger: .quiet).sweep(now: now)
+            let left = try await f.deliveries(hook)
+            #expect(left.count == 1 && left[0].payload.contains("\"number\":2"))
+        }
+    }
+}
