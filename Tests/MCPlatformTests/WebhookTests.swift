@@ -514,3 +514,178 @@ final class WebhookReceiver: Sendable {
         }
     }
 }
+
+/// The webhook pages of the dashboard, through the router.
+@Suite struct WebhookPagesTests {
+    typealias Harness = DashboardHarness
+
+    /// Ada owns Acme (with a server); returns her browser.
+    static func acme(_ harness: Harness) async throws -> Browser {
+        let ada = try await harness.owner("ada@example.com", organization: "Acme", slug: "acme")
+        try await harness.createServer(by: ada, in: "acme", slug: "acme-docs", name: "Acme Docs")
+        return ada
+    }
+
+    static let goodForm = ["url": "https://hooks.example.com/acme", "format": "slack", "event:ticket.created": "on"]
+
+    /// Adds a webhook through the form; returns its page's path and the secret shown.
+    static func add(_ browser: Browser, _ form: [String: String] = goodForm) async throws -> (path: String, secret: String) {
+        let page = try await browser.submit("/orgs/acme/webhooks", form)
+        try #require(page.status == .ok, "\(page.status) \(page.html)")
+        let secret = try #require(page.text(ofID: "webhook-secret"))
+        let path = try #require(page.attribute("action", after: "webhook-settings"))
+        return (path, secret)
+    }
+
+    @Test(arguments: Backend.available)
+    func ownersAddTestReplayRotateAndDeleteWebhooks(backend: Backend) async throws {
+        try await Harness.run(backend) { harness in
+            let ada = try await Self.acme(harness)
+            let list = try await ada.get("/orgs/acme/webhooks")
+            #expect(list.status == .ok && list.has(id: "add-webhook"))
+            #expect(list.html.contains(#"<a href="/orgs/acme/webhooks" aria-current="page">Webhooks</a>"#))
+
+            // Bad input: the form comes back with the reason and what was typed.
+            var page = try await ada.submit(
+                "/orgs/acme/webhooks", ["url": "http://hooks.example.com/x", "format": "json", "event:ticket.created": "on"])
+            #expect(page.status == .unprocessableContent && page.fieldErrors == ["the URL must start with https://"])
+            #expect(page.inputValue("url") == "http://hooks.example.com/x")
+            page = try await ada.submit("/orgs/acme/webhooks", ["url": "https://hooks.example.com/x", "format": "json"])
+            #expect(page.status == .unprocessableContent && page.fieldErrors == ["choose at least one event"])
+            page = try await ada.submit("/orgs/acme/webhooks", ["url": "https://hooks.example.com/x", "format": "xml", "event:nope": "on"])
+            #expect(page.status == .unprocessableContent && page.fieldErrors == ["choose JSON or Slack"])
+            #expect(try await harness.count("webhooks") == 0)
+
+            // Added: the secret is shown once, and stored sealed.
+            let (path, secret) = try await Self.add(ada)
+            #expect(secret.hasPrefix("whsec_"))
+            let sealed: String = try await harness.platform.database.one("SELECT secret FROM webhooks").decode("secret")
+            #expect(try harness.platform.secretKey.open(sealed, purpose: WebhookStore.secretPurpose) == secret)
+            page = try await ada.get(path)
+            #expect(page.status == .ok && !page.html.contains(secret) && !page.has(id: "webhook-secret"))
+            #expect(page.html.contains("Slack") && page.html.contains("ticket.created"))
+            #expect(try await ada.get("/orgs/acme/webhooks").html.contains("https://hooks.example.com/acme"))
+
+            // A test event, then its replay.
+            page = try await ada.post(path + "/test")
+            #expect(page.location == path + "?notice=test-queued")
+            page = try await ada.follow(page)
+            #expect(page.flash?.text == "Test event queued: it is sent within seconds.")
+            #expect(page.html.contains(#"<span class="badge">test</span>"#) && page.html.contains("not sent yet"))
+            let delivery: Int64 = try await harness.platform.database.one("SELECT id, payload FROM webhook_deliveries").decode("id")
+            #expect(try await ada.post("\(path)/deliveries/\(delivery)/replay").location == path + "?notice=replayed")
+            #expect(try await harness.count("webhook_deliveries", where: "payload LIKE '%\"test\":true%'") == 2)
+            #expect(try await ada.post("\(path)/deliveries/\(delivery + 100)/replay").status == .notFound)
+            _ = try await ada.get(path)
+
+            // Off and on again.
+            page = try await ada.follow(try await ada.post(path + "/disable"))
+            #expect(page.html.contains(#"status-failed">disabled</span> Turned off by Test User.</dd>"#) && page.has(id: "enable-webhook"))
+            page = try await ada.post(path + "/test")
+            #expect(page.location == path + "?notice=test-queued-off")
+            page = try await ada.follow(try await ada.post(path + "/enable"))
+            #expect(page.has(id: "disable-webhook") && !page.html.contains("Turned off by"))
+
+            // Settings.
+            page = try await ada.post(path, ["url": "https://hooks.example.com/v2", "format": "json", "event:ticket.commented": "on"])
+            #expect(page.location == path + "?notice=saved")
+            let webhook = try #require(try await harness.platform.database.first("SELECT url, format, events FROM webhooks"))
+            #expect(try webhook.decode("url", as: String.self) == "https://hooks.example.com/v2")
+            #expect(
+                try webhook.decode("format", as: String.self) == "json" && webhook.decode("events", as: String.self) == "ticket.commented")
+            page = try await ada.post(path, ["url": "", "format": "json", "event:ticket.commented": "on"])
+            #expect(page.status == .unprocessableContent && page.fieldErrors == ["enter the URL to POST events to"])
+
+            // A new secret, shown once.
+            page = try await ada.post(path + "/rotate-secret")
+            let rotated = try #require(page.text(ofID: "webhook-secret"))
+            #expect(rotated != secret && rotated.hasPrefix("whsec_"))
+
+            page = try await ada.post(path + "/delete")
+            #expect(page.location == "/orgs/acme/webhooks?notice=deleted")
+            #expect(try await ada.get(path).status == .notFound)
+            #expect(try await harness.count("webhook_deliveries") == 0)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func membersOnlyReadAndOtherOrganizationsSeeNothing(backend: Backend) async throws {
+        try await Harness.run(backend) { harness in
+            let ada = try await Self.acme(harness)
+            let (path, _) = try await Self.add(ada)
+            let id = try #require(path.split(separator: "/").last)
+
+            let grace = try await harness.member("grace@example.com", as: .member, of: "acme", invitedBy: ada)
+            let list = try await grace.get("/orgs/acme/webhooks")
+            #expect(list.status == .ok && list.html.contains("https://hooks.example.com/acme") && !list.has(id: "add-webhook"))
+            let page = try await grace.get(path)
+            #expect(
+                page.status == .ok && !page.has(id: "send-test") && !page.has(id: "webhook-settings") && !page.has(id: "delete-webhook"))
+            #expect(try await grace.post("/orgs/acme/webhooks", Self.goodForm).status == .forbidden)
+            #expect(try await grace.post(path + "/deliveries/1/replay", csrf: .omitted).status == .forbidden)
+            for action in ["/test", "/disable", "/rotate-secret", "/delete", ""] {
+                _ = try await grace.get(path)
+                #expect(try await grace.post(path + action, Self.goodForm).status == .forbidden, "\(action)")
+            }
+
+            let bob = try await harness.owner("bob@example.com", organization: "Bobco", slug: "bobco")
+            #expect(try await bob.get("/orgs/acme/webhooks").status == .notFound)
+            #expect(try await bob.get(path).status == .notFound)
+            for action in ["", "/test", "/disable", "/rotate-secret", "/delete", "/deliveries/1/replay"] {
+                _ = try await bob.get("/orgs/bobco/webhooks")
+                #expect(try await bob.post("/orgs/bobco/webhooks/\(id)\(action)", Self.goodForm).status == .notFound, "\(action)")
+            }
+            #expect(try await bob.get("/orgs/bobco/webhooks/\(id)").status == .notFound)
+            for bad in ["999", "abc", "-1", "99999999999999999999"] {
+                #expect(try await ada.get("/orgs/acme/webhooks/\(bad)").status == .notFound, "\(bad)")
+            }
+            #expect(try await harness.count("webhooks", where: "enabled = 1") == 1)
+            #expect(try await harness.count("webhook_deliveries") == 0)
+        }
+    }
+
+    @Test func theDeliveryLogShowsEveryAttemptEscaped() async throws {
+        try await Harness.run { harness in
+            let ada = try await Self.acme(harness)
+            let (path, _) = try await Self.add(ada)
+            let queue = WebhookQueue(database: harness.platform.database)
+            let organization = try #require(try await harness.platform.tenancy.organization(slug: "acme"))
+            try await queue.enqueue(WebhookTests.event(), organizationID: organization.id)
+            let now = Date()
+            for (status, body) in [(500, "<b>boom</b>"), (503, "down")] {
+                let claim = try #require(try await queue.claimDue(limit: 1, lease: 60, now: now.addingTimeInterval(3600)).first)
+                let attempt = WebhookDelivery.Attempt(at: now, responseStatus: status, error: nil)
+                try await queue.record(.init(attempt: attempt, responseBody: body, retryAt: now), of: claim, disableAfter: 15)
+            }
+            let page = try await ada.get(path)
+            #expect(page.html.contains("HTTP 500</li>") && page.html.contains("HTTP 503</li>"))
+            #expect(page.html.contains("<pre class=\"mail\">down</pre>") && !page.html.contains("<b>boom"))
+            #expect(page.text(ofID: "webhook-failures") == "2")
+        }
+    }
+
+    @Test func anOrganizationCannotAddAnEleventhWebhook() async throws {
+        try await Harness.run { harness in
+            let ada = try await Self.acme(harness)
+            let organization = try #require(try await harness.platform.tenancy.organization(slug: "acme"))
+            let store = WebhookStore(database: harness.platform.database, secretKey: harness.platform.secretKey)
+            let settings = try Webhook.Settings(
+                url: "https://hooks.example.com/x", format: "json", events: ["ticket.created"], allowHTTP: false)
+            for _ in 1...WebhookStore.maximumPerOrganization { _ = try await store.create(settings, organizationID: organization.id) }
+            let list = try await ada.get("/orgs/acme/webhooks")
+            #expect(!list.has(id: "add-webhook") && list.html.contains("at most 10 webhooks"))
+            let refused = try await ada.post("/orgs/acme/webhooks", Self.goodForm)
+            #expect(refused.status == .unprocessableContent && refused.html.contains("at most 10 webhooks"))
+            #expect(try await harness.count("webhooks") == 10)
+        }
+    }
+
+    @Test func retrySecondsAreConfigurable() throws {
+        #expect(AppConfiguration().webhookRetryBase == 30)
+        #expect(try AppConfiguration(flags: [.webhookRetrySeconds: "1"], environment: [:]).webhookRetryBase == 1)
+        #expect(try AppConfiguration(flags: [:], environment: ["MCPLATFORM_WEBHOOK_RETRY_SECONDS": "90"]).webhookRetryBase == 90)
+        for bad in ["0", "3601", "soon"] {
+            #expect(throws: ConfigurationError.self) { try AppConfiguration(flags: [.webhookRetrySeconds: bad], environment: [:]) }
+        }
+    }
+}

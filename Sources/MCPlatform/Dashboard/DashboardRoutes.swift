@@ -17,5 +17,6 @@ struct DashboardRoutes: Sendable {
         PasswordPages(dashboard: dashboard).addRoutes(to: router)
         APIKeyPages(dashboard: dashboard).addRoutes(to: router)
         TicketPages(dashboard: dashboard).addRoutes(to: router)
+        WebhookPages(dashboard: dashboard).addRoutes(to: router)
     }
 }

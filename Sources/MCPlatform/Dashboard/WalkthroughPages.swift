@@ -105,15 +105,11 @@ struct WalkthroughPages: Sendable {
         return PageResponse.redirect(location + query + (anchor.map { "#\($0)" } ?? "")).response
     }
 
-    /// What a page says after a change redirected to it: one of a fixed set, named in the query.
-    enum Notice: String {
+    /// What a page says after a change redirected to it.
+    enum Notice: String, PageNotice {
         case created, imported, importedDraft = "imported-draft", duplicated, deleted, saved
         case published, unpublished, archived, restored, draftDiscarded = "draft-discarded"
         case stepAdded = "step-added", stepSaved = "step-saved", stepMoved = "step-moved", stepDeleted = "step-deleted"
-
-        init?(_ request: Request) {
-            self.init(rawValue: request.uri.queryParameters.get("notice") ?? "")
-        }
 
         var text: String {
             switch self {
