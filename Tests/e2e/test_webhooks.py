@@ -5,6 +5,9 @@ every request's signature with the webhook's secret, as docs/support.md tells cu
 - A webhook added through the dashboard's forms (plain HTTP, signed in) gets the test event,
   signed; the receiver answers 500 once and gets the retry about a second later; the delivery
   log shows both attempts. After rotating the secret, a replay is signed with the new one.
+- A ticket raised with the official MCP client (create_support_ticket) reaches the webhook as
+  `ticket.created` within seconds, signed.
+- Bad input in the forms is a form error (422), unknown and other organizations' ids are 404.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 from harness import Backend, ServerFactory, ServerProcess
-from oauth_support import parse_forms
+from oauth_support import parse_forms, run_async
+from test_support_tickets import mcp_session, text_of
 
 from helpers import http_client
 
@@ -230,3 +234,36 @@ def test_bad_input_never_fails_the_server(server_factory: ServerFactory, sqlite_
     assert other.http.get(foreign).status_code == 404
     other.post_form(f"{foreign}/delete", {}, page=f"/orgs/{other.org}/webhooks", expect=404)
     assert dash.http.get(path).status_code == 200, "the webhook is still there"
+
+
+def test_a_ticket_raised_through_mcp_reaches_the_webhook(
+    server_factory: ServerFactory, backend: Backend, receiver: Receiver
+) -> None:
+    server = start(server_factory, backend)
+    dash = Dashboard(server)
+    slug = f"docs-{dash.org}"
+    dash.post_form(f"/orgs/{dash.org}/servers/new", {"name": "Hooks Docs", "slug": slug, "description": ""})
+    _, receiver.secret = dash.add_webhook(receiver.url, ["ticket.created"])
+    reporter = f"reporter-{uuid.uuid4().hex[:6]}@example.com"
+
+    async def raise_ticket() -> float:
+        async with mcp_session(server.mcp_url(slug)) as session:
+            created = await session.call_tool(
+                "create_support_ticket",
+                {"title": "Deploys fail <on Fridays>", "description": "exit code 3", "email": reporter, "severity": "urgent"},
+            )
+            assert not created.is_error, text_of(created)
+            return time.monotonic()
+
+    created_at = run_async(raise_ticket, timeout=60)
+    (request,) = receiver.wait_for(1, timeout=15)
+    assert request.at - created_at < 5, f"the webhook got the ticket {request.at - created_at:.1f}s after it was created"
+    assert request.signature_ok and request.headers["x-mcplatform-event"] == "ticket.created"
+    payload = json.loads(request.body)
+    assert "test" not in payload
+    assert payload["event"] == "ticket.created"
+    assert payload["organization"]["slug"] == dash.org and payload["server"] == {"name": "Hooks Docs", "slug": slug}
+    ticket = payload["ticket"]
+    assert (ticket["number"], ticket["title"], ticket["description"]) == (1, "Deploys fail <on Fridays>", "exit code 3")
+    assert (ticket["status"], ticket["severity"], ticket["reporter_email"]) == ("pending", "urgent", reporter)
+    assert ticket["url"] == f"{server.base_url}/orgs/{dash.org}/tickets/1"
