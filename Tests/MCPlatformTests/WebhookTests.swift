@@ -65,7 +65,10 @@ final class WebhookReceiver: Sendable {
     }
 }
 
-@Suite struct WebhookTests {
+/// The webhook store, queue and sender (against a real local HTTP server), on both backends.
+/// Serialized: each test migrates a database, and run in parallel with the other suites they
+/// exhausted the PostgreSQL test cluster's lock table (`max_locks_per_transaction`).
+@Suite(.serialized) struct WebhookTests {
     /// A platform with two organizations, Acme (with a server) and Globex.
     struct Fixture {
         let platform: Platform
@@ -515,8 +518,8 @@ final class WebhookReceiver: Sendable {
     }
 }
 
-/// The webhook pages of the dashboard, through the router.
-@Suite struct WebhookPagesTests {
+/// The webhook pages of the dashboard, through the router (serialized, as ``WebhookTests``).
+@Suite(.serialized) struct WebhookPagesTests {
     typealias Harness = DashboardHarness
 
     /// Ada owns Acme (with a server); returns her browser.
