@@ -546,6 +546,9 @@ final class WebhookReceiver: Sendable {
             let ada = try await Self.acme(harness)
             let list = try await ada.get("/orgs/acme/webhooks")
             #expect(list.status == .ok && list.has(id: "add-webhook"))
+            for event in SupportEvent.Name.allCases {
+                #expect(list.html.contains(#"name="event:\#(event.rawValue)" type="checkbox" checked>"#), "every event, at first")
+            }
             #expect(list.html.contains(#"<a href="/orgs/acme/webhooks" aria-current="page">Webhooks</a>"#))
 
             // Bad input: the form comes back with the reason and what was typed.

@@ -51,7 +51,7 @@ struct WebhookPages: Sendable {
             "atLimit": webhooks.count >= WebhookStore.maximumPerOrganization, "limit": WebhookStore.maximumPerOrganization,
             "errors": error.map { [$0.field: $0.description] } ?? [:],
         ]
-        values.merge(Self.settingsFields(form ?? ["format": Webhook.Format.json.rawValue])) { _, new in new }
+        values.merge(Self.settingsFields(form ?? Self.newForm)) { _, new in new }
         return render("webhooks", values, visitor, membership, title: "Webhooks", notice: notice, failed: error != nil)
     }
 
@@ -92,7 +92,9 @@ struct WebhookPages: Sendable {
         ]
         values["newSecret"] = newSecret
         if deliveries.count == Self.deliveriesPerPage, let oldest = deliveries.last { values["olderURL"] = "\(url)?before=\(oldest.id)" }
-        values.merge(Self.settingsFields(form ?? Self.form(of: webhook))) { _, new in new }
+        values.merge(Self.settingsFields(form ?? Self.form(url: webhook.url, format: webhook.format, events: webhook.events))) { _, new in
+            new
+        }
         return render("webhook", values, visitor, membership, title: "Webhook", notice: notice, failed: error != nil)
     }
 
@@ -202,10 +204,13 @@ struct WebhookPages: Sendable {
     /// A checkbox per event is named `event:<name>`.
     static let eventFieldPrefix = "event:"
 
-    /// The form's values for `webhook` as stored.
-    private static func form(of webhook: Webhook) -> [String: String] {
-        var form = ["url": webhook.url, "format": webhook.format.rawValue]
-        for event in webhook.events { form[eventFieldPrefix + event.rawValue] = "on" }
+    /// The add form's values at first: JSON, every event.
+    private static let newForm = form(format: .json, events: SupportEvent.Name.allCases)
+
+    /// The settings form's values: a webhook's as stored, or the add form's at first.
+    private static func form(url: String = "", format: Webhook.Format, events: [SupportEvent.Name]) -> [String: String] {
+        var form = ["url": url, "format": format.rawValue]
+        for event in events { form[eventFieldPrefix + event.rawValue] = "on" }
         return form
     }
 
