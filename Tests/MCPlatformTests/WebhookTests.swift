@@ -549,7 +549,7 @@ final class WebhookReceiver: Sendable {
             for event in SupportEvent.Name.allCases {
                 #expect(list.html.contains(#"name="event:\#(event.rawValue)" type="checkbox" checked>"#), "every event, at first")
             }
-            #expect(list.html.contains(#"<a href="/orgs/acme/webhooks" aria-current="page">Webhooks</a>"#))
+            #expect(list.html.contains(#"<a href="/orgs/acme/webhooks" id="nav-webhooks" aria-current="page">Webhooks</a>"#))
 
             // Bad input: the form comes back with the reason and what was typed.
             var page = try await ada.submit(

@@ -49,14 +49,10 @@ struct TicketPages: Sendable {
             members: try await dashboard.accounts.memberships.members(organizationID: organizationID))
     }
 
-    /// What a page says after a change redirected to it: one of a fixed set, named in the query.
-    enum Notice: String {
+    /// What a page says after a change redirected to it.
+    enum Notice: String, PageNotice {
         case replied, noted, status, priority, assigned, unchanged
         case bulkStatus = "bulk-status", bulkAssigned = "bulk-assigned", bulkRead = "bulk-read", noneSelected = "none-selected"
-
-        init?(_ request: Request) {
-            self.init(rawValue: request.uri.queryParameters.get("notice") ?? "")
-        }
 
         var text: String {
             switch self {
