@@ -75,3 +75,12 @@ import Testing
         #expect(configured != first)
     }
 }
+
+@Test func secretKeysAreNeverPrinted() throws {
+    let key = try SecretKey(base64: Data((0..<32).map { UInt8($0 + 100) }).base64EncodedString())
+    struct Holder { let key: SecretKey }
+    for text in [String(describing: key), String(reflecting: key), String(describing: Holder(key: key)), "\(key)"] {
+        #expect(!text.contains("100"), "\(text)")
+        #expect(text.contains("redacted"), "\(text)")
+    }
+}

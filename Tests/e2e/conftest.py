@@ -129,7 +129,7 @@ def tenant(cli: Cli, backend: Backend) -> Tenant:
 
 
 @pytest.fixture
-def server(server_factory: ServerFactory, backend: Backend, tenant: Tenant) -> ServerProcess:
+def server(backend: Backend, server_factory: ServerFactory, tenant: Tenant) -> ServerProcess:
     """A running instance serving `tenant`, on the parametrized backend."""
     return server_factory.start(backend)
 

@@ -131,7 +131,7 @@ def ask_for_reset(server: ServerProcess, email: str) -> None:
         assert r.status_code == 200 and "reset link is on its way" in r.text, f"POST /password/forgot: HTTP {r.status_code} {r.text[:300]!r}"
 
 
-def start(server_factory: ServerFactory, backend: Backend, smtp_url: str, *extra: str) -> ServerProcess:
+def start(backend: Backend, server_factory: ServerFactory, smtp_url: str, *extra: str) -> ServerProcess:
     return server_factory.start(
         backend,
         extra_args=["--public-url", "http://127.0.0.1:{port}", "--smtp-url", smtp_url, "--mail-from", "MCPlatform E2E <no-reply@mcp.test>", *extra],
@@ -168,7 +168,7 @@ def use_reset_link(server: ServerProcess, link: str, email: str) -> None:
         assert r.status_code == 303, f"sign-in with the new password: HTTP {r.status_code}"
 
 
-def test_password_reset_email_is_delivered(server_factory: ServerFactory, backend: Backend) -> None:
+def test_password_reset_email_is_delivered(backend: Backend, server_factory: ServerFactory) -> None:
     email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
     with smtp_sink() as (sink, port, _):
         server = start(server_factory, backend, f"smtp://127.0.0.1:{port}")
@@ -296,8 +296,9 @@ def test_without_smtp_the_console_says_so(server_factory: ServerFactory, sqlite_
 
 
 def test_instances_sharing_a_database_send_each_message_once(
-    server_factory: ServerFactory, postgres_backend: Backend
+    postgres_backend: Backend, server_factory: ServerFactory
 ) -> None:
+    # The database fixture comes first, so that the servers are stopped before it is dropped.
     """Two instances on one PostgreSQL database, both delivering: every reset email arrives once."""
     emails = [f"ada-{uuid.uuid4().hex[:6]}@example.com" for _ in range(4)]
     with smtp_sink() as (sink, port, _):

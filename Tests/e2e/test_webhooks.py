@@ -162,13 +162,13 @@ class Dashboard:
         return path.removesuffix("/rotate-secret"), secret
 
 
-def start(server_factory: ServerFactory, backend: Backend) -> ServerProcess:
+def start(backend: Backend, server_factory: ServerFactory) -> ServerProcess:
     return server_factory.start(
         backend, extra_args=["--public-url", "http://127.0.0.1:{port}", "--allow-private-urls", "--webhook-retry-seconds", "1"]
     )
 
 
-def test_webhooks_test_event_retry_log_and_replay(server_factory: ServerFactory, backend: Backend, receiver: Receiver) -> None:
+def test_webhooks_test_event_retry_log_and_replay(backend: Backend, server_factory: ServerFactory, receiver: Receiver) -> None:
     server = start(server_factory, backend)
     dash = Dashboard(server)
     path, secret = dash.add_webhook(receiver.url, ["ticket.created", "ticket.commented"])
@@ -237,7 +237,7 @@ def test_bad_input_never_fails_the_server(server_factory: ServerFactory, sqlite_
 
 
 def test_a_ticket_raised_through_mcp_reaches_the_webhook(
-    server_factory: ServerFactory, backend: Backend, receiver: Receiver
+    backend: Backend, server_factory: ServerFactory, receiver: Receiver
 ) -> None:
     server = start(server_factory, backend)
     dash = Dashboard(server)

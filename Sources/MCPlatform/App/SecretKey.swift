@@ -36,3 +36,10 @@ public struct SecretKey: Sendable, Equatable {
         return key
     }
 }
+
+extension SecretKey: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Never the key: values holding one (services, stores) are printed in debug logs.
+    public var description: String { "SecretKey(redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}
