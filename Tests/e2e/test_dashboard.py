@@ -59,7 +59,7 @@ def owner_of_a_new_org(dash: Dashboard, label: str, organization: str, prefix: s
     return owner, dash.create_org(f"{organization} {suffix.upper()}", f"{prefix}-{suffix}"), suffix
 
 
-def start_platform(backend: Backend, server_factory: ServerFactory) -> ServerProcess:
+def start_platform(server_factory: ServerFactory, backend: Backend) -> ServerProcess:
     # serve migrates the database itself; the dashboard needs no tenant made by the CLI.
     # --allow-private-urls: the documentation site the journey crawls is on 127.0.0.1.
     return server_factory.start(backend, extra_args=["--public-url", "http://127.0.0.1:{port}", "--allow-private-urls"])

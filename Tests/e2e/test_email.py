@@ -131,7 +131,7 @@ def ask_for_reset(server: ServerProcess, email: str) -> None:
         assert r.status_code == 200 and "reset link is on its way" in r.text, f"POST /password/forgot: HTTP {r.status_code} {r.text[:300]!r}"
 
 
-def start(backend: Backend, server_factory: ServerFactory, smtp_url: str, *extra: str) -> ServerProcess:
+def start(server_factory: ServerFactory, backend: Backend, smtp_url: str, *extra: str) -> ServerProcess:
     return server_factory.start(
         backend,
         extra_args=["--public-url", "http://127.0.0.1:{port}", "--smtp-url", smtp_url, "--mail-from", "MCPlatform E2E <no-reply@mcp.test>", *extra],

@@ -162,7 +162,7 @@ class Dashboard:
         return path.removesuffix("/rotate-secret"), secret
 
 
-def start(backend: Backend, server_factory: ServerFactory) -> ServerProcess:
+def start(server_factory: ServerFactory, backend: Backend) -> ServerProcess:
     return server_factory.start(
         backend, extra_args=["--public-url", "http://127.0.0.1:{port}", "--allow-private-urls", "--webhook-retry-seconds", "1"]
     )
