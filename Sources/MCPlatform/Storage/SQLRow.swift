@@ -18,4 +18,12 @@ public struct SQLRow: Sendable {
         guard let value = self[column] else { throw .missingColumn(column) }
         return try T(sqlValue: value)
     }
+
+    /// Decodes text column `column` as a value of `T` (a status, a kind), throwing on an
+    /// unknown value.
+    public func decode<T: RawRepresentable<String>>(_ column: String, as type: T.Type = T.self) throws(DatabaseError) -> T {
+        let raw: String = try decode(column)
+        guard let value = T(rawValue: raw) else { throw .backend("unknown \(column) '\(raw)'") }
+        return value
+    }
 }

@@ -58,9 +58,9 @@ public struct Ticket: Sendable, Equatable {
         title = try row.decode("title")
         description = try row.decode("description")
         context = try row.decode("context")
-        severity = try Self.parse(Priority.self, row, "severity")
-        priority = try Self.parse(Priority.self, row, "priority")
-        status = try Self.parse(Status.self, row, "status")
+        severity = try row.decode("severity")
+        priority = try row.decode("priority")
+        status = try row.decode("status")
         participant = try row.decode("participant")
         endUserID = try row.decode("end_user_id")
         sessionID = try row.decode("session_id")
@@ -71,12 +71,6 @@ public struct Ticket: Sendable, Equatable {
         self.activity = (try? JSONDecoder().decode([ToolCallRecord].self, from: Data(activity.utf8))) ?? []
         createdAt = try row.decode("created_at")
         updatedAt = try row.decode("updated_at")
-    }
-
-    private static func parse<T: RawRepresentable<String>>(_ type: T.Type, _ row: SQLRow, _ column: String) throws -> T {
-        let raw: String = try row.decode(column)
-        guard let value = T(rawValue: raw) else { throw DatabaseError.backend("unknown ticket \(column) '\(raw)'") }
-        return value
     }
 }
 
@@ -108,9 +102,7 @@ public struct TicketEvent: Sendable, Equatable {
     init(row: SQLRow) throws {
         id = try row.decode("id")
         ticketID = try row.decode("ticket_id")
-        let kind: String = try row.decode("kind")
-        guard let parsed = Kind(rawValue: kind) else { throw DatabaseError.backend("unknown ticket event '\(kind)'") }
-        self.kind = parsed
+        kind = try row.decode("kind")
         authorUserID = try row.decode("author_user_id")
         authorName = try row.decode("author_name")
         body = try row.decode("body")

@@ -33,9 +33,7 @@ public struct Walkthrough: Sendable, Equatable {
         id = try row.decode("id")
         serverID = try row.decode("server_id")
         slug = try row.decode("slug")
-        let status: String = try row.decode("status")
-        guard let parsed = Status(rawValue: status) else { throw DatabaseError.backend("unknown walkthrough status '\(status)'") }
-        self.status = parsed
+        status = try row.decode("status")
         createdAt = try row.decode("created_at")
         updatedAt = try row.decode("updated_at")
     }
