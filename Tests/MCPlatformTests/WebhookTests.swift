@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -409,6 +410,31 @@ final class WebhookReceiver: Sendable {
             #expect(refused.status == .pending && refused.error == "127.0.0.1 is a private, loopback or unresolvable address")
             #expect(receiver.requests(to: "/ok").isEmpty)
         }
+    }
+
+    /// A database that never answers (PostgreSQL dropped or failed over): its queries wait until cancelled.
+    struct UnansweringDatabase: Database {
+        var dialect: SQLDialect { .postgres }
+        func query(_ statement: SQLStatement) async throws -> [SQLRow] {
+            try await Task.sleep(for: .seconds(3600))
+            return []
+        }
+        func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T { try await body(self) }
+        func ping() async throws {}
+        func close() async {}
+    }
+
+    @Test(.timeLimit(.minutes(1))) func shutdownIsNotHeldUpByADatabaseThatDoesNotAnswer() async throws {
+        let sender = WebhookSender(
+            queue: WebhookQueue(database: UnansweringDatabase()), secretKey: try SecretKey(base64: Data(count: 32).base64EncodedString()),
+            http: OutboundHTTP(allowPrivateNetworks: false, caFile: nil), retryBase: 1, logger: .quiet)
+        let group = ServiceGroup(services: [sender], logger: .quiet)
+        async let running: Void = group.run()
+        try await Task.sleep(for: .milliseconds(200))  // the first claim is waiting
+        let start = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await running
+        #expect(ContinuousClock.now - start < .seconds(2))
     }
 
     @Test(arguments: Backend.available)

@@ -91,12 +91,6 @@ extension WebhookQueue {
         }
     }
 
-    /// Gives a claimed delivery back without counting an attempt (this instance is shutting down).
-    func release(_ claim: Claim) async throws {
-        try await database.query(
-            "UPDATE webhook_deliveries SET claimed_until = NULL WHERE id = \(claim.delivery.id) AND claimed_until = \(claim.lease)")
-    }
-
     /// Deletes deliveries queued before `cutoff`, whatever their state; returns how many.
     @discardableResult
     func purge(before cutoff: Date) async throws -> Int {

@@ -34,13 +34,17 @@ struct WebhookSender: Service {
 
     func run() async throws {
         logger.info("delivering webhooks", metadata: ["webhooks.retry_seconds": "\(retryBase)"])
-        await repeatUntilShutdown(every: pollInterval) { await deliverDue() }
+        await repeatUntilShutdown(every: pollInterval) {
+            // Shutdown cancels whatever this waits on, a database that stopped answering included.
+            // A delivery interrupted then is sent again once its lease has run out.
+            await cancelWhenGracefulShutdown { await deliverDue() }
+        }
     }
 
     /// Sends what is due until nothing is; at `now` when given (tests), else as time goes by.
     func deliverDue(at now: Date? = nil) async {
         do {
-            while !Task.isShuttingDownGracefully {
+            while !Task.isCancelled {
                 let time = now ?? Date()
                 let claims = try await queue.claimDue(limit: Self.concurrentDeliveries, lease: Self.lease, now: time)
                 if claims.isEmpty { return }
@@ -49,12 +53,11 @@ struct WebhookSender: Service {
                 }
             }
         } catch {
-            logger.warning("webhook delivery error", metadata: ["error": .string(String(describing: error))])
+            if !Task.isCancelled { logger.warning("webhook delivery error", metadata: ["error": .string(String(describing: error))]) }
         }
     }
 
-    /// Sends one claimed delivery and records the attempt (or, when this instance is shutting
-    /// down, gives the delivery back for another try).
+    /// Sends one claimed delivery and records the attempt, unless it was interrupted (by shutdown).
     func deliver(_ claim: WebhookQueue.Claim, at now: Date) async {
         let (attempt, body) = await send(claim, at: now)
         let number = claim.delivery.attempts + 1
@@ -63,10 +66,7 @@ struct WebhookSender: Service {
             "webhook.result": .string(attempt.summary),
         ]
         do {
-            if !attempt.succeeded, Task.isShuttingDownGracefully {
-                try await queue.release(claim)
-                return
-            }
+            if !attempt.succeeded, Task.isCancelled { return }
             let retryAt =
                 attempt.succeeded || number >= Self.maximumAttempts
                 ? nil : now.addingTimeInterval(Self.retryDelay(afterAttempt: number, base: retryBase))
@@ -102,7 +102,7 @@ struct WebhookSender: Service {
             return failure("not a URL")
         }
         do {
-            let response = try await cancelWhenGracefulShutdown { [http] in try await http.send(request) }
+            let response = try await http.send(request)
             var error: String?
             if (300..<400).contains(response.status) {
                 error = response.headers.first(name: "Location").map { "redirect to \($0) (not followed)" } ?? "redirect (not followed)"
