@@ -52,6 +52,18 @@ struct ServeCommand: AsyncParsableCommand {
             "Seconds before a failed webhook delivery is retried; each further retry waits twice as long, at most an hour. Env: MCPLATFORM_WEBHOOK_RETRY_SECONDS. Default: 30."
     )
     var webhookRetrySeconds: String?
+    @Option(
+        help:
+            "Days raw MCP events are kept for analytics; usage sessions and daily rollups are kept for good. Env: MCPLATFORM_ANALYTICS_RETENTION_DAYS. Default: 90."
+    )
+    var analyticsRetentionDays: String?
+    @Option(
+        help:
+            "Seconds after a search during which reading a result, searching again or raising a ticket decides whether it was resolved. Env: MCPLATFORM_ANALYTICS_RESOLUTION_SECONDS. Default: 600."
+    )
+    var analyticsResolutionSeconds: String?
+    @Option(help: "Seconds between analytics processing rounds. Env: MCPLATFORM_ANALYTICS_INTERVAL_SECONDS. Default: 5.")
+    var analyticsIntervalSeconds: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -75,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.smtpURL] = smtpUrl
         flags[.mailFrom] = mailFrom
         flags[.webhookRetrySeconds] = webhookRetrySeconds
+        flags[.analyticsRetentionDays] = analyticsRetentionDays
+        flags[.analyticsResolutionSeconds] = analyticsResolutionSeconds
+        flags[.analyticsIntervalSeconds] = analyticsIntervalSeconds
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -42,6 +42,7 @@ import Testing
             #expect(
                 tools?.compactMap { $0["name"] as? String } == [
                     "search_docs", "read_page", "list_sources", "about", "create_support_ticket", "get_support_ticket", "list_my_tickets",
+                    "submit_feedback",
                 ])
         }
     }

@@ -9,7 +9,7 @@ import Testing
 
 /// Support tickets: the MCP tools through the endpoint (anonymous sessions) and through the
 /// method handler (signed-in end users), the notifications they queue, and ``TicketStore`` and
-/// ``ToolCallLog`` on both backends.
+/// ``MCPEventLog`` on both backends.
 @Suite struct SupportTicketTests {
     static let tools = ["create_support_ticket", "get_support_ticket", "list_my_tickets"]
 
@@ -514,23 +514,22 @@ import Testing
         }
     }
 
-    // MARK: ToolCallLog
+    // MARK: MCPEventLog (the ticket's timeline)
 
-    static func entry(_ server: TenantServer, session: String = "s1", tool: String = "search_docs", summary: String? = nil)
-        -> ToolCallLog.Entry
-    {
-        ToolCallLog.Entry(
-            serverID: server.id, sessionID: session, endUserID: nil,
-            record: ToolCallRecord(tool: tool, summary: summary, isError: false, latencyMilliseconds: 3, at: Date()))
+    static func entry(_ server: TenantServer, session: String = "s1", tool: String = "search_docs", summary: String? = nil) -> MCPEvent {
+        MCPEvent(
+            serverID: server.id, sessionID: session, participant: "session:\(session)", endUserID: nil, method: "tools/call", tool: tool,
+            summary: summary, queryKey: nil, resultCount: nil, pages: [], outcome: .ok, errorCode: nil, latencyMicroseconds: 3000,
+            at: Date())
     }
 
     @Test func aFullBufferDropsAndCountsNewCalls() async throws {
         try await Self.withStore(.sqlite) { _, platform, guide, _ in
-            let log = ToolCallLog()
-            for _ in 0..<(ToolCallLog.capacity + 5) { log.record(Self.entry(guide)) }
+            let log = MCPEventLog()
+            for _ in 0..<(MCPEventLog.capacity + 5) { log.record(Self.entry(guide)) }
             #expect(log.dropped == 5)
             try await log.flush(to: platform.database)
-            #expect(try await Self.count(platform.database, "tool_calls") == ToolCallLog.capacity)
+            #expect(try await Self.count(platform.database, "mcp_events") == MCPEventLog.capacity)
             log.record(Self.entry(guide))
             #expect(log.dropped == 5, "room again after a flush")
         }
@@ -540,26 +539,26 @@ import Testing
     func aFailedFlushKeepsTheCalls(backend: Backend) async throws {
         try await Self.withStore(backend) { _, platform, guide, _ in
             let database = platform.database
-            let log = ToolCallLog()
+            let log = MCPEventLog()
             log.record(Self.entry(guide, summary: "first"))
             log.record(Self.entry(guide, summary: "second"))
-            try await database.query("ALTER TABLE tool_calls RENAME TO tool_calls_away")
+            try await database.query("ALTER TABLE mcp_events RENAME TO mcp_events_away")
             await #expect(throws: (any Error).self) { try await log.flush(to: database) }
             log.record(Self.entry(guide, summary: "third"))
-            try await database.query("ALTER TABLE tool_calls_away RENAME TO tool_calls")
-            let recent = try await log.recent(serverID: guide.id, sessionID: "s1", database: database)
+            try await database.query("ALTER TABLE mcp_events_away RENAME TO mcp_events")
+            let recent = try await log.recentToolCalls(serverID: guide.id, sessionID: "s1", database: database)
             #expect(recent.map(\.summary) == ["first", "second", "third"], "kept in order, then written")
             #expect(log.dropped == 0)
-            #expect(try await log.recent(serverID: guide.id, sessionID: "other", database: database).isEmpty)
+            #expect(try await log.recentToolCalls(serverID: guide.id, sessionID: "other", database: database).isEmpty)
         }
     }
 
     @Test func recentWaitsForAFlushUnderWay() async throws {
         try await Self.withStore(.sqlite) { _, platform, guide, _ in
-            let log = ToolCallLog()
+            let log = MCPEventLog()
             for index in 0..<2_000 { log.record(Self.entry(guide, session: "s\(index % 7)", summary: "\(index)")) }
             async let background: Void = log.flush(to: platform.database)
-            let recent = try await log.recent(serverID: guide.id, sessionID: "s0", limit: 1_000, database: platform.database)
+            let recent = try await log.recentToolCalls(serverID: guide.id, sessionID: "s0", limit: 1_000, database: platform.database)
             try await background
             #expect(recent.count == 286, "every call of the session, though the other flush had taken them")
         }

@@ -51,6 +51,8 @@ public struct AppConfiguration: Sendable {
     /// The delay before a failed webhook delivery's first retry; each further retry waits
     /// twice as long, at most an hour (see ``WebhookSender``).
     public var webhookRetryBase: TimeInterval = 30
+    /// How analytics settle searches, how long raw events are kept, how often they are processed.
+    public var analytics = AnalyticsSettings()
 
     public init() {}
 
@@ -127,6 +129,9 @@ extension AppConfiguration {
         case smtpURL = "smtp-url"
         case mailFrom = "mail-from"
         case webhookRetrySeconds = "webhook-retry-seconds"
+        case analyticsRetentionDays = "analytics-retention-days"
+        case analyticsResolutionSeconds = "analytics-resolution-seconds"
+        case analyticsIntervalSeconds = "analytics-interval-seconds"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -174,6 +179,9 @@ extension AppConfiguration {
         if let megabytes = try integer(.maxUploadMegabytes, in: 1...1024) { maxUploadBytes = megabytes << 20 }
         if let seconds = try integer(.accessTokenTTL, in: 5...86400) { accessTokenLifetime = TimeInterval(seconds) }
         if let seconds = try integer(.webhookRetrySeconds, in: 1...3600) { webhookRetryBase = TimeInterval(seconds) }
+        if let days = try integer(.analyticsRetentionDays, in: 1...3650) { analytics.retentionDays = days }
+        if let seconds = try integer(.analyticsResolutionSeconds, in: 0...86400) { analytics.resolutionWindow = TimeInterval(seconds) }
+        if let seconds = try integer(.analyticsIntervalSeconds, in: 1...3600) { analytics.processingInterval = .seconds(seconds) }
         if let path = value(.outboundCAFile) {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw ConfigurationError(setting: .outboundCAFile, value: path, expected: "a readable PEM file of CA certificates")

@@ -48,9 +48,9 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             ]
         )
     }
-    let flusher = BufferFlusher(what: "request statistics and tool calls", interval: .seconds(1), logger: logger) {
-        [statistics = platform.requestStatistics, toolCalls = platform.toolCalls] in
-        try await toolCalls.flush(to: database)
+    let flusher = BufferFlusher(what: "request statistics and MCP events", interval: .seconds(1), logger: logger) {
+        [statistics = platform.requestStatistics, events = platform.events] in
+        try await events.flush(to: database)
         try await statistics.flush(to: database)
     }
     var services: [any Service] = [
@@ -58,6 +58,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
         ExpiredDataSweeper(platform: platform, interval: .seconds(600), logger: logger),
     ]
     services.append(flusher)
+    services.append(AnalyticsService(processor: AnalyticsProcessor(database: database, settings: configuration.analytics), logger: logger))
     services += [
         IngestWorker(
             jobs: IngestJobStore(database: database),

@@ -1,12 +1,12 @@
 import Logging
 import ServiceLifecycle
 
-/// Writes what a feature buffers in memory (request statistics, tool calls) to the database at
+/// Writes what a feature buffers in memory (request statistics, MCP events) to the database at
 /// a fixed interval. One flusher writes every buffer in turn: with one service per buffer, the
 /// last flush at shutdown hung on PostgreSQL (seen in the e2e tests). The last flush is the
 /// ``DatabaseCloser``'s, just before it closes the database.
 struct BufferFlusher: Service {
-    /// What is flushed, for log messages ("request statistics and tool calls").
+    /// What is flushed, for log messages ("request statistics and MCP events").
     let what: String
     let interval: Duration
     let logger: Logger

@@ -25,8 +25,9 @@ public struct Platform: Sendable {
     let rateLimiter = RequestRateLimiter()
     /// Per-server request counts and latencies (the dashboard's live status).
     public let requestStatistics = RequestStatistics()
-    /// Every MCP tool call, buffered and written in batches (a ticket's session timeline).
-    public let toolCalls = ToolCallLog()
+    /// Every request MCP servers answer, buffered and written in batches (analytics, and a
+    /// ticket's session timeline).
+    public let events = MCPEventLog()
     /// Dashboard accounts: users, sessions, memberships, invitations.
     public let accounts: AccountServices
 
@@ -56,7 +57,7 @@ extension ToolRegistry {
         ToolRegistry([
             SearchDocsTool(), ReadPageTool(), ListSourcesTool(), AboutTool(),
             ListWalkthroughsTool(), StartWalkthroughTool(), GetWalkthroughStepTool(), CompleteStepTool(),
-            CreateSupportTicketTool(), GetSupportTicketTool(), ListMyTicketsTool(),
+            CreateSupportTicketTool(), GetSupportTicketTool(), ListMyTicketsTool(), SubmitFeedbackTool(),
         ])
     }
 }

@@ -9,6 +9,7 @@ struct MCPMethodHandler: Sendable {
 
     /// `initialize`: negotiates the revision and opens a persisted session.
     func initialize(params: Value?, server: TenantServer, endUserID: Int64? = nil) async throws -> (MCPSession, Initialize.Result) {
+        let started = ContinuousClock.now
         guard params != nil else { throw JSONRPCError.invalidParams("initialize requires params") }
         let request = try decodeParams(Initialize.Parameters.self, from: params)
         let version = ProtocolVersion.negotiate(request.protocolVersion)
@@ -32,12 +33,30 @@ struct MCPMethodHandler: Sendable {
             ),
             instructions: try await instructions(for: server)
         )
+        record(EventDetails(), method: "initialize", server: server, session: session, since: started)
         return (session, result)
     }
 
-    /// Answers a request within an established session.
+    /// Answers a request within an established session, and records it for analytics.
     func handle(method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger) async -> JSONRPCResponse.Outcome
     {
+        let started = ContinuousClock.now
+        var details = EventDetails()
+        let outcome = await answer(method: method, params: params, server: server, session: session, logger: logger, details: &details)
+        if case .error(let error) = outcome {
+            details.outcome = .error
+            details.errorCode = error.code
+        }
+        if details.outcome == .error, details.errorCode == nil || details.errorCode == JSONRPCError.internalErrorCode {
+            platform.requestStatistics.recordInternalFailure(serverID: server.id)
+        }
+        record(details, method: method, server: server, session: session, since: started)
+        return outcome
+    }
+
+    private func answer(
+        method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger, details: inout EventDetails
+    ) async -> JSONRPCResponse.Outcome {
         do {
             switch method {
             case "ping":
@@ -46,7 +65,7 @@ struct MCPMethodHandler: Sendable {
                 let tools = try await platform.tools.tools(for: server, platform: platform)
                 return .result(ListTools.Result(tools: tools.map(\.definition)))
             case "tools/call":
-                return .result(try await callTool(params: params, server: server, session: session, logger: logger))
+                return .result(try await callTool(params: params, server: server, session: session, logger: logger, details: &details))
             case "resources/list":
                 let request = try decodeParams(ListResources.Parameters.self, from: params)
                 return .result(try await platform.resources.list(server: server, cursor: request.cursor, platform: platform))
@@ -54,11 +73,13 @@ struct MCPMethodHandler: Sendable {
                 return .result(ListResourceTemplates.Result(templates: platform.resources.templates))
             case "resources/read":
                 let request = try decodeParams(ReadResource.Parameters.self, from: params)
+                details.summary = String(request.uri.prefix(200))
                 guard let result = try await platform.resources.read(uri: request.uri, server: server, platform: platform) else {
                     return .error(
                         JSONRPCError(
                             code: JSONRPCError.resourceNotFoundCode, message: "Resource not found", data: ["uri": .string(request.uri)]))
                 }
+                details.pages = [String(request.uri.prefix(2000))]
                 return .result(result)
             default:
                 return .error(.methodNotFound(method))
@@ -71,6 +92,28 @@ struct MCPMethodHandler: Sendable {
         }
     }
 
+    /// What a request was about and how it went, beyond its method: filled in while answering.
+    struct EventDetails {
+        var tool: String?
+        var summary: String?
+        var queryKey: String?
+        var resultCount: Int?
+        var pages: [String] = []
+        var outcome = MCPEvent.Outcome.ok
+        var errorCode: Int?
+    }
+
+    private func record(
+        _ details: EventDetails, method: String, server: TenantServer, session: MCPSession, since started: ContinuousClock.Instant
+    ) {
+        platform.events.record(
+            MCPEvent(
+                serverID: server.id, sessionID: session.id, participant: Participant(session: session).key, endUserID: session.endUserID,
+                method: String(method.prefix(100)), tool: details.tool, summary: details.summary, queryKey: details.queryKey,
+                resultCount: details.resultCount, pages: details.pages, outcome: details.outcome, errorCode: details.errorCode,
+                latencyMicroseconds: Int64((ContinuousClock.now - started) / .microseconds(1)), at: Date()))
+    }
+
     /// Handles a notification; unknown ones are ignored, as JSON-RPC requires.
     func handleNotification(method: String, server: TenantServer, session: MCPSession) async throws {
         if method == "notifications/initialized", !session.initialized {
@@ -78,7 +121,9 @@ struct MCPMethodHandler: Sendable {
         }
     }
 
-    private func callTool(params: Value?, server: TenantServer, session: MCPSession, logger: Logger) async throws -> CallTool.Result {
+    private func callTool(params: Value?, server: TenantServer, session: MCPSession, logger: Logger, details: inout EventDetails)
+        async throws -> CallTool.Result
+    {
         let request = try decodeParams(CallTool.Parameters.self, from: params)
         guard let tool = try await platform.tools.tool(named: request.name, for: server, platform: platform) else {
             throw JSONRPCError.invalidParams("Unknown tool: \(request.name)")
@@ -87,28 +132,42 @@ struct MCPMethodHandler: Sendable {
         logger[metadataKey: "mcp.tool"] = .string(request.name)
         let context = ToolContext(server: server, session: session, platform: platform, logger: logger)
         let arguments = request.arguments ?? [:]
-        let started = ContinuousClock.now
-        var isError = true
-        defer {
-            let milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
-            let record = ToolCallRecord(
-                tool: request.name, summary: Self.summary(of: arguments), isError: isError, latencyMilliseconds: milliseconds, at: Date())
-            let entry = ToolCallLog.Entry(serverID: server.id, sessionID: session.id, endUserID: session.endUserID, record: record)
-            platform.toolCalls.record(entry)
-        }
+        details.tool = request.name
+        details.summary = Self.summary(of: arguments)
+        if case .string(let query)? = arguments["query"] { details.queryKey = QueryText.key(query) }
         do {
             let result = try await tool.call(arguments: arguments, context: context)
-            isError = result.isError == true
+            if result.isError == true {
+                details.outcome = .toolError
+            } else {
+                Self.describeResults(of: result, arguments: arguments, into: &details)
+            }
             return result
         } catch let error as ToolError {
+            details.outcome = .toolError
             return CallTool.Result(content: [.text(text: error.message, annotations: nil, _meta: nil)], isError: true)
         } catch {
+            details.outcome = .error
             logger.error("tool failed", metadata: ["error": .string(String(describing: error))])
             let requestID = logger[metadataKey: "hb.request.id"]?.description ?? "unknown"
             return CallTool.Result(
                 content: [
                     .text(text: "The tool failed unexpectedly (request id \(requestID)). Try again later.", annotations: nil, _meta: nil)
                 ], isError: true)
+        }
+    }
+
+    /// The results a listing tool returned (`structuredContent.results`: their count and URLs),
+    /// or the page a tool read (its `url` argument).
+    static func describeResults(of result: CallTool.Result, arguments: [String: Value], into details: inout EventDetails) {
+        if case .object(let structured)? = result.structuredContent, case .array(let results)? = structured["results"] {
+            details.resultCount = results.count
+            details.pages = results.prefix(10).compactMap { result in
+                guard case .object(let fields) = result, case .string(let url)? = fields["url"] else { return nil }
+                return String(url.prefix(2000))
+            }
+        } else if case .string(let url)? = arguments["url"] {
+            details.pages = [String(url.prefix(2000))]
         }
     }
 

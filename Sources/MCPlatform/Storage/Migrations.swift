@@ -1,6 +1,8 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
-    public static let all: [Migration] = [tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support]
+    public static let all: [Migration] = [
+        tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics,
+    ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
     static let tenancy = Migration(version: 1, name: "tenancy") { dialect in
@@ -592,6 +594,107 @@ public enum Migrations {
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
             "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id)",
             "CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at)",
+        ]
+    }
+
+    /// Analytics: every MCP request an MCP server answered (replacing the tool calls of
+    /// version 9, which are copied over), usage sessions, explicit feedback, daily rollups kept
+    /// after raw events expire, and the processor's lease. Requests get a latency sum so that
+    /// the average response time is exact.
+    static let analytics = Migration(version: 10, name: "analytics") { dialect in
+        [
+            """
+            CREATE TABLE mcp_events (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                session_id TEXT NOT NULL,
+                participant TEXT NOT NULL,
+                end_user_id BIGINT,
+                method TEXT NOT NULL,
+                tool TEXT,
+                summary TEXT,
+                query_key TEXT,
+                result_count BIGINT,
+                pages TEXT,
+                outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'tool_error', 'error')),
+                error_code BIGINT,
+                latency_us BIGINT NOT NULL,
+                analytics_session_id BIGINT,
+                resolution TEXT CHECK (resolution IN ('resolved', 'unresolved')),
+                resolution_reason TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            INSERT INTO mcp_events (server_id, session_id, participant, end_user_id, method, tool, summary, outcome, latency_us, created_at)
+            SELECT server_id, session_id, CASE WHEN end_user_id IS NULL THEN 'session:' || session_id ELSE 'user:' || end_user_id END,
+                end_user_id, 'tools/call', tool, summary, CASE WHEN is_error <> 0 THEN 'tool_error' ELSE 'ok' END, latency_ms * 1000, created_at
+            FROM tool_calls ORDER BY id
+            """,
+            "DROP TABLE tool_calls",
+            "CREATE INDEX mcp_events_session ON mcp_events (server_id, session_id, id)",
+            "CREATE INDEX mcp_events_server_time ON mcp_events (server_id, created_at)",
+            "CREATE INDEX mcp_events_unprocessed ON mcp_events (id) WHERE analytics_session_id IS NULL",
+            "CREATE INDEX mcp_events_unresolved ON mcp_events (created_at) WHERE tool = 'search_docs' AND resolution IS NULL",
+            "CREATE INDEX mcp_events_analytics_session ON mcp_events (analytics_session_id, id)",
+            """
+            CREATE TABLE analytics_sessions (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                participant TEXT NOT NULL,
+                end_user_id BIGINT,
+                client_name TEXT,
+                client_version TEXT,
+                started_at BIGINT NOT NULL,
+                last_activity_at BIGINT NOT NULL,
+                requests BIGINT NOT NULL,
+                tool_calls BIGINT NOT NULL,
+                searches BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX analytics_sessions_started ON analytics_sessions (server_id, started_at)",
+            "CREATE INDEX analytics_sessions_active ON analytics_sessions (server_id, last_activity_at)",
+            "CREATE INDEX analytics_sessions_participant ON analytics_sessions (server_id, participant, last_activity_at)",
+            """
+            CREATE TABLE feedback (
+                id \(dialect.autoIncrementPrimaryKey),
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                session_id TEXT NOT NULL,
+                participant TEXT NOT NULL,
+                search_event_id BIGINT,
+                helpful BIGINT NOT NULL,
+                query TEXT,
+                url TEXT,
+                comment TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX feedback_server ON feedback (server_id, created_at)",
+            """
+            CREATE TABLE analytics_days (
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                day BIGINT NOT NULL,
+                requests BIGINT NOT NULL,
+                errors BIGINT NOT NULL,
+                latency_us BIGINT NOT NULL,
+                \((0...RequestStatistics.bucketBounds.count).map { "l\($0) BIGINT NOT NULL DEFAULT 0," }.joined(separator: " "))
+                active_users BIGINT NOT NULL,
+                tool_calls BIGINT NOT NULL,
+                searches BIGINT NOT NULL,
+                resolved BIGINT NOT NULL,
+                unresolved BIGINT NOT NULL,
+                PRIMARY KEY (server_id, day)
+            )
+            """,
+            "ALTER TABLE request_minutes ADD COLUMN latency_us BIGINT NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE analytics_leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT,
+                expires_at BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            "INSERT INTO analytics_leases (name) VALUES ('processor')",
         ]
     }
 }

@@ -81,7 +81,7 @@ struct CreateSupportTicketTool: SupportTool {
         {
             throw ToolError("Too many tickets from this user in the last hour. Try again in \(wait / 60 + 1) minutes.")
         }
-        let activity = try await platform.toolCalls.recent(
+        let activity = try await platform.events.recentToolCalls(
             serverID: context.server.id, sessionID: context.session.id, database: platform.database)
         let ticket = try await TicketStore(database: platform.database).create(
             .init(
