@@ -64,6 +64,11 @@ struct ServeCommand: AsyncParsableCommand {
     var analyticsResolutionSeconds: String?
     @Option(help: "Seconds between analytics processing rounds. Env: MCPLATFORM_ANALYTICS_INTERVAL_SECONDS. Default: 5.")
     var analyticsIntervalSeconds: String?
+    @Option(
+        help:
+            "false: record no MCP requests (no analytics, no session timeline on tickets). Env: MCPLATFORM_ANALYTICS_CAPTURE. Default: true."
+    )
+    var analyticsCapture: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -90,6 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.analyticsRetentionDays] = analyticsRetentionDays
         flags[.analyticsResolutionSeconds] = analyticsResolutionSeconds
         flags[.analyticsIntervalSeconds] = analyticsIntervalSeconds
+        flags[.analyticsCapture] = analyticsCapture
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -9,6 +9,8 @@ public struct AnalyticsSettings: Sendable, Equatable {
     public var retentionDays = 90
     /// How often the processor turns new events into sessions, settles searches and rolls up days.
     public var processingInterval: Duration = .seconds(5)
+    /// Whether MCP requests are recorded at all (off: no analytics, no ticket timelines).
+    public var capture = true
 
     public init() {}
 

@@ -132,6 +132,7 @@ extension AppConfiguration {
         case analyticsRetentionDays = "analytics-retention-days"
         case analyticsResolutionSeconds = "analytics-resolution-seconds"
         case analyticsIntervalSeconds = "analytics-interval-seconds"
+        case analyticsCapture = "analytics-capture"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -231,6 +232,7 @@ extension AppConfiguration {
         }
         if let demo = try flag(.demo) { seedDemo = demo }
         if let allow = try flag(.allowPrivateURLs) { ingestLimits.allowPrivateNetworks = allow }
+        if let capture = try flag(.analyticsCapture) { analytics.capture = capture }
         if let secretKey { _ = try SecretKey(base64: secretKey) }
         if let text = value(.embeddingsURL) {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host != nil else {
