@@ -106,6 +106,7 @@ struct MCPMethodHandler: Sendable {
     private func record(
         _ details: EventDetails, method: String, server: TenantServer, session: MCPSession, since started: ContinuousClock.Instant
     ) {
+        guard platform.configuration.analytics.capture else { return }
         platform.events.record(
             MCPEvent(
                 serverID: server.id, sessionID: session.id, participant: Participant(session: session).key, endUserID: session.endUserID,
