@@ -38,7 +38,7 @@ struct AnalyticsDays: Sendable {
         let end = Self.date(of: days.upperBound)
         for row in try await database.query(
             """
-            SELECT created_at / 86400000 AS day, count(DISTINCT participant) AS active_users,
+            SELECT created_at / 86400000 AS day, count(DISTINCT CASE WHEN tool IS NOT NULL THEN participant END) AS active_users,
                 CAST(sum(CASE WHEN tool IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS tool_calls,
                 CAST(sum(CASE WHEN tool = 'search_docs' THEN 1 ELSE 0 END) AS BIGINT) AS searches,
                 CAST(sum(CASE WHEN tool = 'search_docs' AND resolution = 'resolved' THEN 1 ELSE 0 END) AS BIGINT) AS resolved,

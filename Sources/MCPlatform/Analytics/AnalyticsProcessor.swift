@@ -18,14 +18,18 @@ public struct AnalyticsProcessor: Sendable {
         self.holder = holder
     }
 
-    /// One round of processing; returns false when another instance holds the lease.
+    /// One round of processing: new events into sessions, due searches settled, and with
+    /// `maintenance`, finished days rolled up and expired raw data deleted. Returns false when
+    /// another instance holds the lease.
     @discardableResult
-    public func processOnce(now: Date = Date()) async throws -> Bool {
+    public func processOnce(now: Date = Date(), maintenance: Bool = true) async throws -> Bool {
         guard try await acquireLease(now: now) else { return false }
         while try await assignSessions() == Self.batchSize {}
         while try await settleSearches(now: now) == Self.batchSize {}
-        try await rollUpDays(now: now)
-        try await expireRawData(now: now)
+        if maintenance {
+            try await rollUpDays(now: now)
+            try await expireRawData(now: now)
+        }
         return true
     }
 

@@ -49,7 +49,7 @@ public struct AnalyticsReport: Sendable {
         let durations = try await database.query(
             """
             SELECT last_activity_at - started_at AS duration FROM analytics_sessions
-            WHERE server_id = \(serverID) AND started_at >= \(start) AND started_at < \(end) ORDER BY duration
+            WHERE server_id = \(serverID) AND tool_calls > 0 AND started_at >= \(start) AND started_at < \(end) ORDER BY duration
             """
         ).map { Double(try $0.decode("duration", as: Int64.self)) / 1000 }
         overview.sessions = durations.count
@@ -75,12 +75,14 @@ public struct AnalyticsReport: Sendable {
 
     /// Distinct participants with a request in [from, to): a usage session overlapping it (a
     /// session has a request at least every 30 minutes, so overlapping means a request inside).
+    /// Only sessions with a tool call count: a client that connects when its IDE starts and
+    /// does nothing else is not a user of the docs.
     private func activeUsers(serverID: Int64, from: Date, to: Date) async throws -> Int {
         Int(
             try await database.one(
                 """
                 SELECT count(DISTINCT participant) AS users FROM analytics_sessions
-                WHERE server_id = \(serverID) AND last_activity_at >= \(from) AND started_at < \(to)
+                WHERE server_id = \(serverID) AND tool_calls > 0 AND last_activity_at >= \(from) AND started_at < \(to)
                 """
             ).decode("users", as: Int64.self))
     }
@@ -100,7 +102,8 @@ public struct AnalyticsReport: Sendable {
         for row in try await database.query(
             """
             SELECT started_at / 86400000 AS day, count(*) AS sessions FROM analytics_sessions
-            WHERE server_id = \(serverID) AND started_at >= \(period.start) AND started_at < \(period.end) GROUP BY started_at / 86400000
+            WHERE server_id = \(serverID) AND tool_calls > 0 AND started_at >= \(period.start) AND started_at < \(period.end)
+            GROUP BY started_at / 86400000
             """)
         {
             sessions[try row.decode("day")] = Int(try row.decode("sessions", as: Int64.self))
@@ -201,7 +204,7 @@ public struct AnalyticsReport: Sendable {
         let rows = try await database.query(
             """
             SELECT client_name, client_version, count(*) AS sessions, count(DISTINCT participant) AS users FROM analytics_sessions
-            WHERE server_id = \(serverID) AND last_activity_at >= \(period.start) AND started_at < \(period.end)
+            WHERE server_id = \(serverID) AND tool_calls > 0 AND last_activity_at >= \(period.start) AND started_at < \(period.end)
             GROUP BY client_name, client_version
             """)
         var byName: [String: (versions: [String], sessions: Int, users: Int)] = [:]
@@ -242,7 +245,7 @@ public struct AnalyticsReport: Sendable {
                 CAST(sum(a.searches) AS BIGINT) AS searches, CAST(sum(a.tool_calls) AS BIGINT) AS tool_calls,
                 min(a.started_at) AS first_seen, max(a.last_activity_at) AS last_seen
             FROM analytics_sessions a LEFT JOIN end_users u ON u.id = a.end_user_id AND u.server_id = a.server_id
-            WHERE a.server_id = \(serverID) AND a.last_activity_at >= \(period.start) AND a.started_at < \(period.end)
+            WHERE a.server_id = \(serverID) AND a.tool_calls > 0 AND a.last_activity_at >= \(period.start) AND a.started_at < \(period.end)
             GROUP BY a.participant ORDER BY last_seen DESC, a.participant LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
             """
         ).map { row in
@@ -271,7 +274,7 @@ public struct AnalyticsReport: Sendable {
             searches: Int(try row.decode("searches", as: Int64.self)))
     }
 
-    /// Usage sessions started in the period (of one participant, if given), newest first.
+    /// Usage sessions (with a tool call) started in the period, of one participant if given, newest first.
     public func sessions(serverID: Int64, period: AnalyticsPeriod, participant: String?, limit: Int, offset: Int) async throws
         -> [AnalyticsSession]
     {
@@ -279,7 +282,7 @@ public struct AnalyticsReport: Sendable {
         return try await database.query(
             Self.sessionColumns
                 + """
-                 WHERE a.server_id = \(serverID) AND a.started_at >= \(period.start) AND a.started_at < \(period.end) \(filter)
+                 WHERE a.server_id = \(serverID) AND a.tool_calls > 0 AND a.started_at >= \(period.start) AND a.started_at < \(period.end) \(filter)
                 ORDER BY a.started_at DESC, a.id DESC LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
                 """
         ).map(Self.session)
