@@ -232,4 +232,34 @@ import Testing
             #expect(try outcome.decode("outcome", as: MCPEvent.Outcome.self) == .error)
         }
     }
+
+    @Test func theAdminAPIServesTheOverviewAndTheGaps() async throws {
+        try await AdminAPITests.withAPI { client, platform in
+            let server = try #require(try await platform.tenancy.server(slug: "guide"))
+            let now = Date()
+            platform.events.record(Self.event(server, "session:a", at: now.addingTimeInterval(-60), query: "helm chart"))
+            platform.events.record(Self.event(server, "session:b", at: now.addingTimeInterval(-8 * 86400), query: "install"))
+            try await platform.events.flush(to: platform.database)
+            try await Self.processor(platform, window: 0).processOnce()
+
+            let response = try await AdminAPITests.call(client, .get, "/api/v1/servers/guide/analytics?days=7")
+            #expect(response.status == .ok)
+            let current = try #require(response.json["current"] as? [String: Any])
+            let previous = try #require(response.json["previous"] as? [String: Any])
+            #expect(current["searches"] as? Int == 1 && current["active_users"] as? Int == 1 && current["sessions"] as? Int == 1)
+            #expect(current["resolution_rate"] as? Double == 0, "zero results: unresolved")
+            #expect(previous["searches"] as? Int == 1, "the week before")
+            #expect(current["error_rate"] is NSNull, "no requests through the endpoint: unknown, not 0")
+            #expect((response.json["days"] as? [[String: Any]])?.count == 7)
+
+            let gaps = try await AdminAPITests.call(client, .get, "/api/v1/servers/guide/analytics/queries?kind=gaps&days=7")
+            #expect(((gaps.json["queries"] as? [[String: Any]])?.map { $0["query"] as? String }) == ["helm chart"])
+            #expect(try await AdminAPITests.call(client, .get, "/api/v1/servers/guide/analytics?days=0").status == .badRequest)
+            #expect(try await AdminAPITests.call(client, .get, "/api/v1/servers/guide/analytics/queries?kind=all").status == .badRequest)
+
+            let globex = try await platform.tenancy.createOrganization(slug: Slug("globex"), name: "Globex")
+            let (_, key) = try await platform.accounts.apiKeys.create(organizationID: globex.id, name: "ci", createdBy: nil)
+            #expect(try await AdminAPITests.call(client, .get, "/api/v1/servers/guide/analytics", token: key).status == .notFound)
+        }
+    }
 }

@@ -105,6 +105,7 @@ public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
         middleware: AdminAuthMiddleware(token: platform.configuration.adminToken, keys: platform.accounts.apiKeys))
     DocsAdminRoutes(platform: platform).addRoutes(to: api)
     WalkthroughAdminRoutes(platform: platform).addRoutes(to: api)
+    AnalyticsAdminRoutes(platform: platform).addRoutes(to: api)
     AuthAdminRoutes(platform: platform).addRoutes(to: api)
     OnboardingAdminRoutes(platform: platform).addRoutes(to: api)
     ServerAdminRoutes(platform: platform).addRoutes(to: api)
