@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Create a demo organization and server when missing. Env: MCPLATFORM_DEMO=true.") var demo = false
     @Option(help: "Bearer token of the admin API (/api/v1), at least 24 characters; unset disables it. Env: MCPLATFORM_ADMIN_TOKEN.")
     var adminToken: String?
+    @Option(
+        help:
+            "Bearer token that /metrics requires, at least 24 characters; unset: only loopback clients may read it. Env: MCPLATFORM_METRICS_TOKEN."
+    )
+    var metricsToken: String?
     @Option(help: "Lifetime in seconds of the access tokens issued to MCP clients. Env: MCPLATFORM_ACCESS_TOKEN_TTL. Default: 900.")
     var accessTokenTtl: String?
     @Option(
@@ -87,6 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.maxPageKilobytes] = maxPageKb
         flags[.docsQuotaMegabytes] = docsQuotaMb
         flags[.adminToken] = adminToken
+        flags[.metricsToken] = metricsToken
         flags[.accessTokenTTL] = accessTokenTtl
         flags[.outboundCAFile] = outboundCaFile
         flags[.smtpURL] = smtpUrl
@@ -115,7 +121,10 @@ struct ServeCommand: AsyncParsableCommand {
                 return handler
             }
         }
-        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "mcplatform"))
+        // One registry for the platform's metrics and whatever reports through swift-metrics.
+        let metrics = PlatformMetrics()
+        metrics.bootstrapMetricsSystem()
+        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "mcplatform"), metrics: metrics)
         try await app.runService()
     }
 }

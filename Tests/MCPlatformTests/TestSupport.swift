@@ -62,13 +62,15 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
 extension Platform {
     /// A platform over `database` with test defaults.
-    static func test(database: any Database, configure: (inout AppConfiguration) -> Void = { _ in }) -> Platform {
+    static func test(
+        database: any Database, tools: ToolRegistry = .standard, configure: (inout AppConfiguration) -> Void = { _ in }
+    ) -> Platform {
         var configuration = AppConfiguration()
         configuration.port = 8080
         configure(&configuration)
         return Platform(
             configuration: configuration, secretKey: try! SecretKey(base64: Data(repeating: 7, count: 32).base64EncodedString()),
-            database: database)
+            database: database, tools: tools)
     }
 }
 

@@ -33,6 +33,8 @@ public struct AppConfiguration: Sendable {
     public var logFormat: LogFormat = .text
     /// Bearer token of the operator's admin API (`/api/v1`); nil disables the API.
     public var adminToken: String?
+    /// Bearer token that `/metrics` requires; nil: only loopback clients may read it.
+    public var metricsToken: String?
     /// Create the `demo` organization and server on start when they don't exist.
     public var seedDemo = false
     /// The embedding endpoint for semantic ranking; nil (the default): keyword search only.
@@ -120,6 +122,7 @@ extension AppConfiguration {
         case logFormat = "log-format"
         case demo
         case adminToken = "admin-token"
+        case metricsToken = "metrics-token"
         case embeddingsURL = "embeddings-url"
         case embeddingsModel = "embeddings-model"
         case embeddingsAPIKey = "embeddings-api-key"
@@ -174,6 +177,12 @@ extension AppConfiguration {
                 throw ConfigurationError(setting: .adminToken, value: token, expected: "at least 24 characters (openssl rand -hex 24)")
             }
             adminToken = token
+        }
+        if let token = value(.metricsToken) {
+            guard token.count >= 24 else {
+                throw ConfigurationError(setting: .metricsToken, value: token, expected: "at least 24 characters (openssl rand -hex 24)")
+            }
+            metricsToken = token
         }
         if let size = try integer(.databasePoolSize, in: 1...500) { databasePoolSize = size }
         if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
@@ -264,7 +273,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let shown =
             switch setting {
-            case .secretKey, .adminToken, .embeddingsAPIKey: "…"
+            case .secretKey, .adminToken, .metricsToken, .embeddingsAPIKey: "…"
             case .smtpURL: SMTPConfiguration.redact(value)
             default: value
             }

@@ -4,7 +4,9 @@ import ServiceLifecycle
 
 /// Opens and migrates the database, then builds the HTTP application serving every tenant.
 /// The database is closed after the server has drained, on graceful shutdown.
-public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildApplication(configuration: AppConfiguration, logger: Logger, metrics: PlatformMetrics = PlatformMetrics()) async throws
+    -> some ApplicationProtocol
+{
     // The relay's TLS context (with the operator's CA file) first: a bad file stops the start here.
     var mailClient: SMTPClient?
     if let smtp = configuration.smtp {
@@ -25,7 +27,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
         await database.close()
         throw error
     }
-    let platform = Platform(configuration: configuration, secretKey: secretKey, database: database)
+    let platform = Platform(configuration: configuration, secretKey: secretKey, database: database, metrics: metrics)
     if configuration.seedDemo {
         let demo = try await DemoTenant.ensure(in: platform.tenancy)
         try await DemoTenant.queueDocs(of: demo, database: database, logger: logger)
@@ -48,10 +50,11 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             ]
         )
     }
-    let flusher = BufferFlusher(what: "request statistics and MCP events", interval: .seconds(1), logger: logger) {
-        [statistics = platform.requestStatistics, events = platform.events] in
+    let flusher = BufferFlusher(what: "request statistics, MCP events and errors", interval: .seconds(1), logger: logger) {
+        [statistics = platform.requestStatistics, events = platform.events, errors = platform.errors] in
         try await events.flush(to: database)
         try await statistics.flush(to: database)
+        try await errors.flush(to: database)
     }
     var services: [any Service] = [
         DatabaseCloser(database: database, finalFlush: flusher),
@@ -95,8 +98,11 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
 /// tests can drive it without sockets.
 public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: HTTPMetricsMiddleware(metrics: platform.metrics))
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorTrackingMiddleware(errors: platform.errors))
     HealthRoutes(database: platform.database).addRoutes(to: router)
+    MetricsRoutes(platform: platform).addRoutes(to: router)
     MCPEndpoint(platform: platform).addRoutes(to: router)
     AuthorizationServerRoutes(platform: platform).addRoutes(to: router)
     platform.pages.addRoutes(to: router)

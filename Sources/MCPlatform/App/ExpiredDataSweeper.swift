@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Deletes what has expired, so tables do not grow without bound: ended or idle MCP sessions,
 /// abandoned sign-ins, used and expired codes and refresh tokens, old revoked grants,
-/// finished rate-limit windows, and webhook deliveries older than ``webhookDeliveryRetention``.
+/// finished rate-limit windows, webhook deliveries older than ``webhookDeliveryRetention`` and
+/// error occurrences older than ``errorOccurrenceRetention``.
 /// Safe to run on every instance: each delete is idempotent.
 struct ExpiredDataSweeper: Service {
     let platform: Platform
@@ -12,6 +13,7 @@ struct ExpiredDataSweeper: Service {
     let logger: Logger
 
     static let webhookDeliveryRetention: TimeInterval = 30 * 86400
+    static let errorOccurrenceRetention: TimeInterval = 30 * 86400
 
     func run() async throws {
         await repeatUntilShutdown(every: interval) { await sweep() }
@@ -25,6 +27,7 @@ struct ExpiredDataSweeper: Service {
             try await platform.auth.grants.purge(before: now)
             try await platform.auth.rateLimiter.purge(before: now.addingTimeInterval(-3600))
             try await WebhookQueue(database: platform.database).purge(before: now.addingTimeInterval(-Self.webhookDeliveryRetention))
+            try await ErrorGroupStore(database: platform.database).purge(before: now.addingTimeInterval(-Self.errorOccurrenceRetention))
         } catch {
             logger.warning("purging expired data failed", metadata: ["error": .string(String(describing: error))])
         }

@@ -30,9 +30,17 @@ public struct Platform: Sendable {
     public let events = MCPEventLog()
     /// Dashboard accounts: users, sessions, memberships, invitations.
     public let accounts: AccountServices
+    /// What `/metrics` exposes.
+    public let metrics: PlatformMetrics
+    /// Unexpected errors, buffered and written in batches (the operator's error page).
+    public let errors = ErrorTracker()
 
-    public init(configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard) {
+    public init(
+        configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard,
+        metrics: PlatformMetrics = PlatformMetrics()
+    ) {
         self.configuration = configuration
+        self.metrics = metrics
         self.secretKey = secretKey
         self.database = database
         self.tenancy = TenancyStore(database: database)

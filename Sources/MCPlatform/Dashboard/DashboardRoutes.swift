@@ -14,6 +14,7 @@ struct DashboardRoutes: Sendable {
         WalkthroughPages(dashboard: dashboard).addRoutes(to: router)
         ServerSettingsPages(dashboard: dashboard).addRoutes(to: router)
         OperatorPages(dashboard: dashboard).addRoutes(to: router)
+        OperatorErrorPages(dashboard: dashboard).addRoutes(to: router)
         PasswordPages(dashboard: dashboard).addRoutes(to: router)
         APIKeyPages(dashboard: dashboard).addRoutes(to: router)
         TicketPages(dashboard: dashboard).addRoutes(to: router)

@@ -67,6 +67,9 @@ struct MCPEndpoint: Sendable {
         platform.requestStatistics.record(
             serverID: server.id, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000,
             failed: Self.countsAsFailure(response.status))
+        platform.metrics.mcpRequest(
+            tenant: server.slug, method: request.method.rawValue, failed: Self.countsAsFailure(response.status),
+            duration: ContinuousClock.now - started)
         return response
     }
 

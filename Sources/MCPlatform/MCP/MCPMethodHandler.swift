@@ -88,6 +88,7 @@ struct MCPMethodHandler: Sendable {
             return .error(error)
         } catch {
             logger.error("MCP request failed", metadata: ["mcp.method": .string(method), "error": .string(String(describing: error))])
+            recordUnexpected(error, at: "mcp \(method)", server: server, session: session, logger: logger)
             return .error(.internalError(requestID: logger[metadataKey: "hb.request.id"]?.description ?? "unknown"))
         }
     }
@@ -106,6 +107,7 @@ struct MCPMethodHandler: Sendable {
     private func record(
         _ details: EventDetails, method: String, server: TenantServer, session: MCPSession, since started: ContinuousClock.Instant
     ) {
+        if let tool = details.tool { platform.metrics.toolCall(tenant: server.slug, tool: tool, outcome: details.outcome) }
         guard platform.configuration.analytics.capture else { return }
         platform.events.record(
             MCPEvent(
@@ -150,6 +152,7 @@ struct MCPMethodHandler: Sendable {
         } catch {
             details.outcome = .error
             logger.error("tool failed", metadata: ["error": .string(String(describing: error))])
+            recordUnexpected(error, at: "mcp tools/call \(request.name)", server: server, session: session, logger: logger)
             let requestID = logger[metadataKey: "hb.request.id"]?.description ?? "unknown"
             return CallTool.Result(
                 content: [
@@ -170,6 +173,16 @@ struct MCPMethodHandler: Sendable {
         } else if case .string(let url)? = arguments["url"] {
             details.pages = [String(url.prefix(2000))]
         }
+    }
+
+    /// Hands an unexpected error to error tracking with what is known of the request.
+    private func recordUnexpected(_ error: any Error, at place: String, server: TenantServer, session: MCPSession, logger: Logger) {
+        var context = ["tenant": server.slug, "session": session.id]
+        context["end_user"] = session.endUserID.map(String.init)
+        context["method"] = logger[metadataKey: "mcp.method"]?.description
+        context["tool"] = logger[metadataKey: "mcp.tool"]?.description
+        platform.errors.record(
+            error, at: place, requestID: ErrorTracker.requestID(of: logger), serverID: server.id, context: context)
     }
 
     /// What a call was about, for the session timeline: its query, page, walkthrough or ticket.

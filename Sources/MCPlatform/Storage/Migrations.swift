@@ -1,7 +1,7 @@
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
     public static let all: [Migration] = [
-        tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics,
+        tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, errorTracking,
     ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
@@ -695,6 +695,41 @@ public enum Migrations {
             )
             """,
             "INSERT INTO analytics_leases (name) VALUES ('processor')",
+        ]
+    }
+
+    /// Error tracking: unexpected errors grouped by fingerprint, with their latest occurrences.
+    /// Server ids carry no foreign key: an error of a server deleted since is still recorded.
+    static let errorTracking = Migration(version: 12, name: "error tracking") { dialect in
+        [
+            """
+            CREATE TABLE error_groups (
+                id \(dialect.autoIncrementPrimaryKey),
+                fingerprint TEXT NOT NULL UNIQUE,
+                place TEXT NOT NULL,
+                error_type TEXT NOT NULL,
+                message TEXT NOT NULL,
+                count BIGINT NOT NULL,
+                first_seen BIGINT NOT NULL,
+                last_seen BIGINT NOT NULL,
+                last_request_id TEXT,
+                last_server_id BIGINT
+            )
+            """,
+            "CREATE INDEX error_groups_last_seen ON error_groups (last_seen)",
+            """
+            CREATE TABLE error_occurrences (
+                id \(dialect.autoIncrementPrimaryKey),
+                group_id BIGINT NOT NULL REFERENCES error_groups(id) ON DELETE CASCADE,
+                server_id BIGINT,
+                request_id TEXT,
+                context TEXT NOT NULL,
+                message TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX error_occurrences_group ON error_occurrences (group_id, id)",
+            "CREATE INDEX error_occurrences_created ON error_occurrences (created_at)",
         ]
     }
 }
