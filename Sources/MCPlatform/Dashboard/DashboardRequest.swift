@@ -60,6 +60,13 @@ struct Dashboard: Sendable {
         return visitor
     }
 
+    /// The signed-in operator; 404 for other accounts, so that the operator's pages do not exist for them.
+    func requireOperator(_ request: Request) async throws -> Visitor {
+        let visitor = try await requireVisitor(request)
+        guard visitor.user.isOperator else { throw notFound() }
+        return visitor
+    }
+
     /// The visitor's membership of the organization in the path: 404 when they have none, so
     /// that other organizations' existence is not revealed.
     func requireMembership(_ visitor: Visitor, _ context: AppRequestContext) throws -> Membership {

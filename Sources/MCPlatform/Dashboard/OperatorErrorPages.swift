@@ -13,14 +13,8 @@ struct OperatorErrorPages: Sendable {
         router.get("/operator/errors/{id}") { request, context in try await group(request, context) }
     }
 
-    private func requireOperator(_ request: Request) async throws -> Visitor {
-        let visitor = try await dashboard.requireVisitor(request)
-        guard visitor.user.isOperator else { throw dashboard.notFound() }
-        return visitor
-    }
-
     private func groups(_ request: Request) async throws -> Response {
-        let visitor = try await requireOperator(request)
+        let visitor = try await dashboard.requireOperator(request)
         try? await dashboard.platform.errors.flush(to: dashboard.platform.database)
         let groups = try await store.groups().map(Self.values)
         return dashboard.render(
@@ -28,7 +22,7 @@ struct OperatorErrorPages: Sendable {
     }
 
     private func group(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await requireOperator(request)
+        let visitor = try await dashboard.requireOperator(request)
         guard let id = context.parameters.get("id").flatMap(Int64.init), let group = try await store.group(id: id) else {
             throw dashboard.notFound()
         }

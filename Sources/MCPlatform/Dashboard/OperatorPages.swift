@@ -13,14 +13,8 @@ struct OperatorPages: Sendable {
         router.post("/operator/onboard") { request, context in try await onboard(request, context) }
     }
 
-    private func requireOperator(_ request: Request) async throws -> Visitor {
-        let visitor = try await dashboard.requireVisitor(request)
-        guard visitor.user.isOperator else { throw dashboard.notFound() }
-        return visitor
-    }
-
     private func console(_ request: Request) async throws -> Response {
-        try await page(try await requireOperator(request))
+        try await page(try await dashboard.requireOperator(request))
     }
 
     private func page(_ visitor: Visitor, form: [String: String] = [:], errors: [String: String] = [:], result: Onboarding.Result? = nil)
@@ -86,7 +80,7 @@ struct OperatorPages: Sendable {
     }
 
     private func onboard(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let visitor = try await requireOperator(request)
+        let visitor = try await dashboard.requireOperator(request)
         let form = try await dashboard.form(request, visitor: visitor)
         let organization = (form["organization"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         let name = (form["organization_name"] ?? "").trimmingCharacters(in: .whitespaces)

@@ -38,14 +38,10 @@ public final class PlatformMetrics: Sendable {
     static let knownHTTPMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     static var httpRequests: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "mcplatform", subsystem: "http", metricName: "requests", unitName: "total",
-            helpText: "HTTP requests by method, matched route and status class.")
+        descriptor("http", "requests", "total", "HTTP requests by method, matched route and status class.")
     }
     static var httpDuration: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "mcplatform", subsystem: "http", metricName: "request_duration", unitName: "seconds",
-            helpText: "HTTP request durations by matched route.")
+        descriptor("http", "request_duration", "seconds", "HTTP request durations by matched route.")
     }
 
     // MARK: MCP
@@ -69,19 +65,18 @@ public final class PlatformMetrics: Sendable {
     }
 
     static var mcpRequests: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "mcplatform", subsystem: "mcp", metricName: "requests", unitName: "total",
-            helpText: "MCP endpoint requests by tenant, HTTP method and outcome (ok or error).")
+        descriptor("mcp", "requests", "total", "MCP endpoint requests by tenant, HTTP method and outcome (ok or error).")
     }
     static var mcpDuration: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "mcplatform", subsystem: "mcp", metricName: "request_duration", unitName: "seconds",
-            helpText: "MCP endpoint request durations by tenant.")
+        descriptor("mcp", "request_duration", "seconds", "MCP endpoint request durations by tenant.")
     }
     static var toolCalls: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "mcplatform", subsystem: "mcp", metricName: "tool_calls", unitName: "total",
-            helpText: "MCP tool calls by tenant, tool and outcome (ok, tool_error or failed).")
+        descriptor("mcp", "tool_calls", "total", "MCP tool calls by tenant, tool and outcome (ok, tool_error or failed).")
+    }
+
+    /// `mcplatform_<subsystem>_<name>_<unit>`.
+    private static func descriptor(_ subsystem: String, _ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "mcplatform", subsystem: subsystem, metricName: name, unitName: unit, helpText: help)
     }
 
     // MARK: Exposition
