@@ -202,6 +202,7 @@ struct Dashboard: Sendable {
                         ["label": "Overview", "url": serverBase, "current": section == "overview"],
                         ["label": "Documentation", "url": serverBase + "/docs", "current": section == "docs"],
                         ["label": "Walkthroughs", "url": serverBase + "/walkthroughs", "current": section == "walkthroughs"],
+                        ["label": "Analytics", "url": serverBase + "/analytics", "current": section == "analytics"],
                         ["label": "Search playground", "url": serverBase + "/playground", "current": section == "playground"],
                         ["label": "Authentication", "url": serverBase + "/auth", "current": section == "auth"],
                         ["label": "Settings", "url": serverBase + "/settings", "current": section == "settings"],

@@ -12,6 +12,7 @@ struct DashboardRoutes: Sendable {
         MemberPages(dashboard: dashboard).addRoutes(to: router)
         DocumentationPages(dashboard: dashboard).addRoutes(to: router)
         WalkthroughPages(dashboard: dashboard).addRoutes(to: router)
+        AnalyticsPages(dashboard: dashboard).addRoutes(to: router)
         ServerSettingsPages(dashboard: dashboard).addRoutes(to: router)
         OperatorPages(dashboard: dashboard).addRoutes(to: router)
         OperatorErrorPages(dashboard: dashboard).addRoutes(to: router)

@@ -11,6 +11,7 @@ struct OperatorPages: Sendable {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/operator") { request, _ in try await console(request) }
         router.post("/operator/onboard") { request, context in try await onboard(request, context) }
+        router.get("/operator/analytics") { request, _ in try await analytics(request) }
     }
 
     private func console(_ request: Request) async throws -> Response {
