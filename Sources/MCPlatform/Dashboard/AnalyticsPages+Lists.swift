@@ -69,7 +69,7 @@ extension AnalyticsPages {
             values["tool"] = event.tool
             values["summary"] = event.summary
             values["resolution"] = event.resolution
-            values["reason"] = event.resolutionReason
+            values["reason"] = event.resolutionReason?.replacingOccurrences(of: "_", with: " ")
             return values
         }
         return render(

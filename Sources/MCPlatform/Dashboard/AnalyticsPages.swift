@@ -96,7 +96,8 @@ struct AnalyticsPages: Sendable {
         let days = try await report.days(serverID: serverID, period: period)
         let adoption = try await report.adoption(serverID: serverID, period: period)
         let values: [String: Any] = [
-            "groups": MetricCard.overview(current, previous: previous, resolutionMinutes: resolutionMinutes).map(\.values),
+            "groups": MetricCard.overview(current, previous: previous, resolutionWindow: platform.configuration.analytics.resolutionWindow)
+                .map(\.values),
             "charts": Self.charts(days).map(\.html),
             "topQueries": try await report.topQueries(serverID: serverID, period: period, limit: Self.overviewRows).map {
                 query(scope, $0)
@@ -126,9 +127,6 @@ struct AnalyticsPages: Sendable {
         ]
         return render("analytics", values, scope, title: "Analytics")
     }
-
-    /// The configured resolution window, in minutes.
-    var resolutionMinutes: Int { 10 }
 
     /// Daily active users; searches against resolved ones; requests against failed ones.
     static func charts(_ days: [AnalyticsDay]) -> [SVGChart] {

@@ -10,8 +10,8 @@ extension MetricCard {
     }
 
     /// The overview's cards: `current` against `previous` (the period before), with the
-    /// definitions of docs/analytics.md; `resolutionMinutes` is the configured resolution window.
-    static func overview(_ current: AnalyticsOverview, previous: AnalyticsOverview, resolutionMinutes: Int) -> [Group] {
+    /// definitions of docs/analytics.md; `resolutionWindow` is the configured resolution window.
+    static func overview(_ current: AnalyticsOverview, previous: AnalyticsOverview, resolutionWindow: TimeInterval) -> [Group] {
         func count(
             _ id: String, _ label: String, _ value: (AnalyticsOverview) -> Int, better: Better = .higher, definition: String
         ) -> MetricCard {
@@ -38,6 +38,7 @@ extension MetricCard {
                 previous: latencyBound(value(previous)), previousText: value(previous) ?? AnalyticsFormat.none, better: .lower,
                 definition: definition)
         }
+        let window = AnalyticsFormat.duration(resolutionWindow)
         let feedback = { (overview: AnalyticsOverview) in overview.feedbackHelpful + overview.feedbackNotHelpful }
         return [
             Group(
@@ -72,7 +73,7 @@ extension MetricCard {
                     rate(
                         "resolution-rate", "Resolution rate", \.resolutionRate, better: .higher,
                         definition:
-                            "Resolved ÷ settled searches. Resolved: helpful feedback, or without feedback a returned page read within \(resolutionMinutes) min, before the next search, and no ticket within \(resolutionMinutes) min. \(current.pendingSearches) still pending."
+                            "Resolved ÷ settled searches. Resolved: helpful feedback, or without feedback a returned page read within \(window), before the next search, and no ticket within \(window). \(current.pendingSearches) still pending."
                     ),
                     MetricCard(
                         "feedback", "Feedback", value: AnalyticsFormat.number(feedback(current)), current: Double(feedback(current)),
