@@ -140,7 +140,8 @@ import Testing
             let lines = csv.html.components(separatedBy: "\r\n")
             #expect(lines.first == "query,normalized,searches,users,zero_results,resolved,unresolved,last_seen_utc,example_sessions")
             let formulaRow = try #require(lines.first { $0.contains("HYPERLINK") })
-            #expect(formulaRow.hasPrefix("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"zzqx\"\")\","), "quoted, quotes doubled, neutralized")
+            #expect(
+                formulaRow.hasPrefix("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"zzqx\"\")\","), "quoted, quotes doubled, neutralized")
             #expect(formulaRow.contains(",1,1,1,0,1,\(Self.day()) ") && formulaRow.hasSuffix(",\(sessionID)"), "\(formulaRow)")
             #expect(lines.contains { $0.hasPrefix("<script>alert(1)</script>,") }, "CSV is not HTML: the text as typed")
             #expect(!lines.contains { $0.hasPrefix("=") })

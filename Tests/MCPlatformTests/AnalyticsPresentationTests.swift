@@ -111,6 +111,8 @@ import Testing
         #expect(AnalyticsFormat.number(-12_345) == "-12,345")
         #expect(AnalyticsFormat.number(2.5) == "2.5")
         #expect(AnalyticsFormat.number(Int64(10_000_000)) == "10,000,000")
+        #expect(AnalyticsFormat.count(1, "search", "searches") == "1 search")
+        #expect(AnalyticsFormat.count(1204, "search", "searches") == "1,204 searches")
         #expect(AnalyticsFormat.percent(72.456) == "72.5 %")
         #expect(AnalyticsFormat.percent(100) == "100.0 %")
         #expect(AnalyticsFormat.percent(nil) == "—")

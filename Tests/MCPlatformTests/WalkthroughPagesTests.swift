@@ -68,7 +68,7 @@ import Testing
             #expect(empty.status == .ok)
             #expect(empty.has(id: "walkthroughs-empty"))
             #expect(empty.html.contains(#"<a href="/orgs/acme/servers/guide/walkthroughs" aria-current="page">Walkthroughs</a>"#))
-            #expect(empty.html.contains("Analytics appears here when it arrives."))
+            #expect(empty.html.contains(#"<a href="/orgs/acme/servers/guide/analytics">Analytics</a>"#))
 
             let created = try await Self.create(by: ada)
             #expect(created.location == Self.page + "?notice=created")

@@ -25,6 +25,11 @@ enum AnalyticsFormat {
     static func number(_ value: Int) -> String { number(Double(value)) }
     static func number(_ value: Int64) -> String { number(Double(value)) }
 
+    /// "1 search", "1,204 searches".
+    static func count(_ value: Int, _ singular: String, _ plural: String) -> String {
+        "\(number(value)) \(value == 1 ? singular : plural)"
+    }
+
     /// "72.5 %", or "—".
     static func percent(_ value: Double?) -> String {
         guard let value, value.isFinite else { return none }

@@ -157,6 +157,8 @@ struct AnalyticsPages: Sendable {
             "users": AnalyticsFormat.number(query.users), "zeroResults": AnalyticsFormat.number(query.zeroResults),
             "resolved": AnalyticsFormat.number(query.resolved), "unresolved": AnalyticsFormat.number(query.unresolved),
             "lastSeen": AnalyticsFormat.dateTime(query.lastSeen),
+            "askedBy": AnalyticsFormat.count(query.searches, "search", "searches") + " · "
+                + AnalyticsFormat.count(query.users, "user", "users"),
             "sessions": query.exampleSessions.map { ["id": $0, "url": "\(scope.baseURL)/sessions/\($0)"] },
         ]
     }
