@@ -64,8 +64,18 @@ struct AnalyticsPages: Sendable {
 
     func scope(_ request: Request, _ context: AppRequestContext) async throws -> Scope {
         let (visitor, membership, server) = try await dashboard.serverScope(request, context)
-        let days = request.uri.queryParameters.get("days").flatMap(Int.init).flatMap { Self.periods.contains($0) ? $0 : nil }
-        return Scope(visitor: visitor, membership: membership, server: server, period: .last(days ?? Self.periods[0]))
+        return Scope(visitor: visitor, membership: membership, server: server, period: Self.period(request))
+    }
+
+    /// The period `?days=` names: 7, 30 or 90 days; anything else is 7.
+    static func period(_ request: Request) -> AnalyticsPeriod {
+        let days = request.uri.queryParameters.get("days").flatMap(Int.init).flatMap { periods.contains($0) ? $0 : nil }
+        return .last(days ?? periods[0])
+    }
+
+    /// The period selector's links: `url` of each choice, the current one marked.
+    static func periodLinks(current: AnalyticsPeriod, url: (Int) -> String) -> [[String: Any]] {
+        periods.map { days in ["label": "\(days) days", "url": url(days), "current": days == current.days, "id": "period-\(days)"] }
     }
 
     /// Renders an analytics template in the app layout, with the period selector.
@@ -73,9 +83,7 @@ struct AnalyticsPages: Sendable {
         var values = values
         values["overviewURL"] = scope.url()
         values["periodText"] = scope.periodText
-        values["periods"] = Self.periods.map { days -> [String: Any] in
-            ["label": "\(days) days", "url": scope.url(path, days: days), "current": days == scope.period.days, "id": "period-\(days)"]
-        }
+        values["periods"] = Self.periodLinks(current: scope.period) { scope.url(path, days: $0) }
         return dashboard.render(
             template, values, visitor: scope.visitor, membership: scope.membership, server: scope.server,
             title: "\(title) · \(scope.server.name)", section: "analytics")

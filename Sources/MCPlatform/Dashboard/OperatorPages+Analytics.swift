@@ -6,8 +6,7 @@ import Hummingbird
 extension OperatorPages {
     func analytics(_ request: Request) async throws -> Response {
         let visitor = try await dashboard.requireOperator(request)
-        let days = request.uri.queryParameters.get("days").flatMap(Int.init).flatMap { AnalyticsPages.periods.contains($0) ? $0 : nil }
-        let period = AnalyticsPeriod.last(days ?? AnalyticsPages.periods[0])
+        let period = AnalyticsPages.period(request)
         let organizations = Dictionary(uniqueKeysWithValues: try await platform.tenancy.organizations().map { ($0.id, $0) })
         let report = AnalyticsReport(database: platform.database)
         var rows: [[String: Any]] = []
@@ -27,12 +26,7 @@ extension OperatorPages {
                 "uptime": AnalyticsFormat.percent(overview.uptimePercent),
             ])
         }
-        let periods = AnalyticsPages.periods.map { number -> [String: Any] in
-            [
-                "label": "\(number) days", "url": "/operator/analytics?days=\(number)", "current": number == period.days,
-                "id": "period-\(number)",
-            ]
-        }
+        let periods = AnalyticsPages.periodLinks(current: period) { "/operator/analytics?days=\($0)" }
         return dashboard.render(
             "operator_analytics", ["servers": rows, "periods": periods, "days": period.days], visitor: visitor, membership: nil,
             title: "Analytics · Operator console")
