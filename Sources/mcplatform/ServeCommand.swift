@@ -74,6 +74,18 @@ struct ServeCommand: AsyncParsableCommand {
             "false: record no MCP requests (no analytics, no session timeline on tickets). Env: MCPLATFORM_ANALYTICS_CAPTURE. Default: true."
     )
     var analyticsCapture: String?
+    @Option(
+        help:
+            "Seconds between rounds of uptime checks (each server is checked once a minute). Env: MCPLATFORM_UPTIME_INTERVAL_SECONDS. Default: 60."
+    )
+    var uptimeIntervalSeconds: String?
+    @Option(help: "Seconds between evaluations of the alert rules. Env: MCPLATFORM_ALERT_INTERVAL_SECONDS. Default: 60.")
+    var alertIntervalSeconds: String?
+    @Option(
+        help:
+            "Base URL the uptime checks call (<url>/mcp/<slug>), e.g. the load balancer. Env: MCPLATFORM_UPTIME_CHECK_URL. Default: this instance's listener."
+    )
+    var uptimeCheckUrl: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -102,6 +114,9 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.analyticsResolutionSeconds] = analyticsResolutionSeconds
         flags[.analyticsIntervalSeconds] = analyticsIntervalSeconds
         flags[.analyticsCapture] = analyticsCapture
+        flags[.uptimeIntervalSeconds] = uptimeIntervalSeconds
+        flags[.alertIntervalSeconds] = alertIntervalSeconds
+        flags[.uptimeCheckURL] = uptimeCheckUrl
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -131,6 +131,11 @@ public struct UserStore: Sendable {
         return try await database.first("SELECT \(raw: Self.columns) FROM users WHERE email = \(email)").map(User.init)
     }
 
+    /// The operator accounts (who get the platform-wide alerts' email).
+    func operators() async throws -> [User] {
+        try await database.query("SELECT \(raw: Self.columns) FROM users WHERE is_operator = \(true) ORDER BY email").map(User.init)
+    }
+
     /// `email` trimmed and lowercased, if it looks like an address.
     static func normalizedEmail(_ email: String) throws(AccountError) -> String {
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()

@@ -70,6 +70,7 @@ public struct AnalyticsReport: Sendable {
         overview.walkthroughCompletions = Int(try others.decode("finishes", as: Int64.self))
         overview.feedbackHelpful = Int(try others.decode("helpful", as: Int64.self))
         overview.feedbackNotHelpful = Int(try others.decode("unhelpful", as: Int64.self))
+        overview.uptimePercent = try await UptimeStore(database: database).uptime(serverID: serverID, since: start, until: end).percent
         return overview
     }
 

@@ -111,17 +111,21 @@ public final class RequestStatistics: Sendable {
         /// The error rate in percent.
         public var errorRate: Double { requests == 0 ? 0 : Double(errors) * 100 / Double(requests) }
 
-        /// The latency under which `fraction` of the requests finished: the upper bound of the
-        /// bucket that contains it (nil without requests; `> 5000` for the last bucket).
+        /// The latency under which `fraction` of the requests finished, as shown: `≤ 200 ms`, or
+        /// `> 5 s` for the last bucket (nil without requests).
         public func percentile(_ fraction: Double) -> String? {
+            percentileBound(fraction).map { $0.isFinite ? "≤ \(Int($0)) ms" : "> 5 s" }
+        }
+
+        /// The upper bound in milliseconds of the latency bucket that holds the `fraction`
+        /// percentile: infinity for the last (unbounded) bucket, nil without requests.
+        public func percentileBound(_ fraction: Double) -> Double? {
             guard requests > 0 else { return nil }
             let rank = Int64((Double(requests) * fraction).rounded(.up))
             var seen: Int64 = 0
             for (index, count) in buckets.enumerated() {
                 seen += count
-                if seen >= rank {
-                    return index < RequestStatistics.bucketBounds.count ? "≤ \(Int(RequestStatistics.bucketBounds[index])) ms" : "> 5 s"
-                }
+                if seen >= rank { return index < RequestStatistics.bucketBounds.count ? RequestStatistics.bucketBounds[index] : .infinity }
             }
             return nil
         }

@@ -55,8 +55,31 @@ public struct AppConfiguration: Sendable {
     public var webhookRetryBase: TimeInterval = 30
     /// How analytics settle searches, how long raw events are kept, how often they are processed.
     public var analytics = AnalyticsSettings()
+    /// How often each instance runs the uptime checks (each server is checked once a minute
+    /// whatever the interval; see ``UptimeChecker``).
+    public var uptimeInterval: TimeInterval = 60
+    /// How often each instance evaluates the alert rules (see ``AlertEvaluator``).
+    public var alertInterval: TimeInterval = 60
+    /// Where the uptime checks call the servers' endpoints (`<url>/mcp/<slug>`), e.g. the load
+    /// balancer; nil: this instance's own listener (``uptimeBaseURL``).
+    public var uptimeCheckURL: URL?
 
     public init() {}
+
+    /// The base of the URLs the uptime checks call: `--uptime-check-url`, else this instance's
+    /// listener (`http://127.0.0.1:<port>` when it listens on every address).
+    public var uptimeBaseURL: String {
+        if let uptimeCheckURL {
+            let text = uptimeCheckURL.absoluteString
+            return text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        let address: String =
+            switch host {
+            case "0.0.0.0", "::", "[::]", "": "127.0.0.1"
+            default: host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            }
+        return "http://\(address):\(port)"
+    }
 
     /// The From of the platform's email: `--mail-from`, else `MCPlatform <no-reply@<base-domain>>`.
     public var mailSender: MailAddress {
@@ -136,6 +159,9 @@ extension AppConfiguration {
         case analyticsResolutionSeconds = "analytics-resolution-seconds"
         case analyticsIntervalSeconds = "analytics-interval-seconds"
         case analyticsCapture = "analytics-capture"
+        case uptimeIntervalSeconds = "uptime-interval-seconds"
+        case alertIntervalSeconds = "alert-interval-seconds"
+        case uptimeCheckURL = "uptime-check-url"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -192,6 +218,15 @@ extension AppConfiguration {
         if let days = try integer(.analyticsRetentionDays, in: 1...3650) { analytics.retentionDays = days }
         if let seconds = try integer(.analyticsResolutionSeconds, in: 0...86400) { analytics.resolutionWindow = TimeInterval(seconds) }
         if let seconds = try integer(.analyticsIntervalSeconds, in: 1...3600) { analytics.processingInterval = .seconds(seconds) }
+        if let seconds = try integer(.uptimeIntervalSeconds, in: 1...3600) { uptimeInterval = TimeInterval(seconds) }
+        if let seconds = try integer(.alertIntervalSeconds, in: 1...3600) { alertInterval = TimeInterval(seconds) }
+        if let text = value(.uptimeCheckURL) {
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host != nil, url.query == nil else {
+                throw ConfigurationError(
+                    setting: .uptimeCheckURL, value: text, expected: "an http(s) base URL such as http://10.0.0.5:8080 (no query)")
+            }
+            uptimeCheckURL = url
+        }
         if let path = value(.outboundCAFile) {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw ConfigurationError(setting: .outboundCAFile, value: path, expected: "a readable PEM file of CA certificates")

@@ -75,6 +75,9 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, me
             queue: WebhookQueue(database: database), secretKey: secretKey,
             http: OutboundHTTP(allowPrivateNetworks: configuration.ingestLimits.allowPrivateNetworks, caFile: configuration.outboundCAFile),
             retryBase: configuration.webhookRetryBase, logger: logger),
+        UptimeChecker(
+            platform: platform, interval: .seconds(configuration.uptimeInterval), baseURL: configuration.uptimeBaseURL, logger: logger),
+        AlertEvaluator(platform: platform, interval: .seconds(configuration.alertInterval), logger: logger),
     ]
     if let mailClient {
         services.append(

@@ -4,8 +4,9 @@ import ServiceLifecycle
 
 /// Deletes what has expired, so tables do not grow without bound: ended or idle MCP sessions,
 /// abandoned sign-ins, used and expired codes and refresh tokens, old revoked grants,
-/// finished rate-limit windows, webhook deliveries older than ``webhookDeliveryRetention`` and
-/// error occurrences older than ``errorOccurrenceRetention``.
+/// finished rate-limit windows, webhook deliveries older than ``webhookDeliveryRetention``, error
+/// occurrences older than ``errorOccurrenceRetention`` and uptime checks older than
+/// ``UptimeStore/retention``.
 /// Safe to run on every instance: each delete is idempotent.
 struct ExpiredDataSweeper: Service {
     let platform: Platform
@@ -28,6 +29,7 @@ struct ExpiredDataSweeper: Service {
             try await platform.auth.rateLimiter.purge(before: now.addingTimeInterval(-3600))
             try await WebhookQueue(database: platform.database).purge(before: now.addingTimeInterval(-Self.webhookDeliveryRetention))
             try await ErrorGroupStore(database: platform.database).purge(before: now.addingTimeInterval(-Self.errorOccurrenceRetention))
+            try await UptimeStore(database: platform.database).purge(before: now.addingTimeInterval(-UptimeStore.retention))
         } catch {
             logger.warning("purging expired data failed", metadata: ["error": .string(String(describing: error))])
         }

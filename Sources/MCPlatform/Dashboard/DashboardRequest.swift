@@ -190,7 +190,7 @@ struct Dashboard: Sendable {
             values["nav"] = [
                 ("servers", "MCP servers", base, ""), ("support", "Support", base + "/tickets", unread > 0 ? "\(unread)" : ""),
                 ("members", "Members", base + "/members", ""), ("api-keys", "API keys", base + "/api-keys", ""),
-                ("webhooks", "Webhooks", base + "/webhooks", ""),
+                ("webhooks", "Webhooks", base + "/webhooks", ""), ("alerts", "Alerts", base + "/alerts", ""),
             ].map { id, label, url, badge -> [String: Any] in
                 ["id": "nav-\(id)", "label": label, "url": url, "current": section == id, "hasBadge": !badge.isEmpty, "badge": badge]
             }

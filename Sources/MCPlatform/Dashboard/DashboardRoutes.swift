@@ -20,5 +20,6 @@ struct DashboardRoutes: Sendable {
         APIKeyPages(dashboard: dashboard).addRoutes(to: router)
         TicketPages(dashboard: dashboard).addRoutes(to: router)
         WebhookPages(dashboard: dashboard).addRoutes(to: router)
+        AlertPages(dashboard: dashboard).addRoutes(to: router)
     }
 }

@@ -26,9 +26,13 @@ struct OperatorPages: Sendable {
         let summaries = try await ServerStatistics(database: platform.database).summaries(serverIDs: servers.map(\.id))
         let lastActivity = try await ServerStatistics(database: platform.database).lastActivity()
         var health: [Int64: RequestStatistics.Summary] = [:]
+        var uptime: [Int64: String] = [:]
         for server in servers {
             health[server.id] = try await platform.requestStatistics.summary(
                 serverID: server.id, since: Date().addingTimeInterval(-3600), database: platform.database)
+            uptime[server.id] = try await UptimeStore(database: platform.database).periods(serverID: server.id).map {
+                "\($0.label) \($0.uptime.formatted)"
+            }.joined(separator: ", ")
         }
         let rows = organizations.map { organization -> [String: Any] in
             let own = servers.filter { $0.organizationID == organization.id }
@@ -41,13 +45,16 @@ struct OperatorPages: Sendable {
                     return [
                         "slug": server.slug, "pages": summary.pages, "sessions": summary.sessionsLastDay, "auth": server.authMode.rawValue,
                         "requests": hour.requests, "errorRate": hour.requests == 0 ? "—" : String(format: "%.1f %%", hour.errorRate),
-                        "p95": hour.percentile(0.95) ?? "—",
+                        "p95": hour.percentile(0.95) ?? "—", "uptime": uptime[server.id] ?? "—",
                     ]
                 },
                 "lastActivity": last.map(MemberPages.format) ?? "—",
             ]
         }
-        var values: [String: Any] = ["customers": rows, "fields": form, "errors": errors]
+        var values: [String: Any] = [
+            "customers": rows, "fields": form, "errors": errors,
+            "firingAlerts": try await AlertStore(database: platform.database).firing().count,
+        ]
         let outbox = dashboard.accounts.outbox
         values["relay"] = outbox.relay
         values["outbox"] = try await outbox.unsent().map { message -> [String: Any] in

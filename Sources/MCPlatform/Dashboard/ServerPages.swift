@@ -58,6 +58,7 @@ struct ServerPages: Sendable {
         let summary = try await ServerStatistics(database: platform.database).summaries(serverIDs: [server.id])[server.id] ?? .init()
         let lastHour = try await platform.requestStatistics.summary(
             serverID: server.id, since: Date().addingTimeInterval(-3600), database: platform.database)
+        let uptime = try await UptimeStore(database: platform.database).periods(serverID: server.id)
         return dashboard.render(
             "server_overview",
             [
@@ -80,6 +81,12 @@ struct ServerPages: Sendable {
                     ["label": "p95 latency (1 h)", "value": lastHour.percentile(0.95) ?? "—"],
                     ["label": "p50 latency (1 h)", "value": lastHour.percentile(0.5) ?? "—"],
                 ],
+                "uptime": uptime.map { period in
+                    [
+                        "id": "uptime-" + period.label.replacingOccurrences(of: " ", with: ""), "label": "Uptime (\(period.label))",
+                        "value": period.uptime.formatted, "checks": period.uptime.checks,
+                    ]
+                },
                 "stats": [
                     ["label": "Sources", "value": summary.sources], ["label": "Pages indexed", "value": summary.pages],
                     ["label": "Sessions (24 h)", "value": summary.sessionsLastDay],

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// An organization's webhooks for ticket events: listed for every member; added, changed,
+/// An organization's webhooks for ticket and alert events: listed for every member; added, changed,
 /// turned on and off, tested, replayed and deleted by owners and admins. A webhook's secret is
 /// shown once, when it is made (added, or rotated).
 struct WebhookPages: Sendable {
@@ -47,7 +47,7 @@ struct WebhookPages: Sendable {
                     ?? "none yet"
                 return row
             },
-            "canManage": membership.role.canManageServers, "createURL": base,
+            "canManage": membership.role.canManageServers, "createURL": base, "alertsURL": "/orgs/\(membership.organization.slug)/alerts",
             "atLimit": webhooks.count >= WebhookStore.maximumPerOrganization, "limit": WebhookStore.maximumPerOrganization,
             "errors": error.map { [$0.field: $0.description] } ?? [:],
         ]
@@ -205,10 +205,10 @@ struct WebhookPages: Sendable {
     static let eventFieldPrefix = "event:"
 
     /// The add form's values at first: JSON, every event.
-    private static let newForm = form(format: .json, events: SupportEvent.Name.allCases)
+    private static let newForm = form(format: .json, events: WebhookEvent.allCases)
 
     /// The settings form's values: a webhook's as stored, or the add form's at first.
-    private static func form(url: String = "", format: Webhook.Format, events: [SupportEvent.Name]) -> [String: String] {
+    private static func form(url: String = "", format: Webhook.Format, events: [WebhookEvent]) -> [String: String] {
         var form = ["url": url, "format": format.rawValue]
         for event in events { form[eventFieldPrefix + event.rawValue] = "on" }
         return form
@@ -221,10 +221,10 @@ struct WebhookPages: Sendable {
             "formats": Webhook.Format.allCases.map {
                 ["value": $0.rawValue, "label": $0.label, "selected": form["format"] == $0.rawValue]
             },
-            "eventChoices": SupportEvent.Name.allCases.map {
+            "eventChoices": WebhookEvent.allCases.map {
                 [
                     "name": eventFieldPrefix + $0.rawValue, "id": "event-" + $0.rawValue.replacingOccurrences(of: ".", with: "-"),
-                    "value": $0.rawValue, "label": label(of: $0), "checked": form[eventFieldPrefix + $0.rawValue] != nil,
+                    "value": $0.rawValue, "label": $0.label, "checked": form[eventFieldPrefix + $0.rawValue] != nil,
                 ]
             },
         ]
@@ -254,14 +254,6 @@ struct WebhookPages: Sendable {
         values["responseBody"] = delivery.responseBody
         values["nextAttempt"] = delivery.nextAttemptAt.map(MemberPages.format)
         return values
-    }
-
-    private static func label(of event: SupportEvent.Name) -> String {
-        switch event {
-        case .ticketCreated: "A ticket is created"
-        case .ticketCommented: "A ticket gets a reply or an internal note"
-        case .ticketStatusChanged: "A ticket's status changes"
-        }
     }
 
     /// What a page says after a change redirected to it.

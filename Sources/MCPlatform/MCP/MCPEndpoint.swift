@@ -33,6 +33,9 @@ struct MCPEndpoint: Sendable {
     /// Who is calling: the signed-in end user on servers that require sign-in, else anonymous.
     struct Caller: Sendable, Equatable {
         let endUserID: Int64?
+        /// The platform's own uptime check: it neither uses up customers' limits nor counts in
+        /// their numbers (statistics, analytics).
+        var synthetic = false
     }
 
     /// Resolves the tenant, checks the origin and, on servers that require sign-in, the access
@@ -51,25 +54,28 @@ struct MCPEndpoint: Sendable {
         if let origin = request.headers[.origin], !TenantRouting.isAllowed(origin: origin, server: server, baseDomain: baseDomain) {
             return Self.errorResponse(.forbidden, .invalidRequest("origin '\(origin.prefix(200))' is not allowed for this server"))
         }
-        var caller = Caller(endUserID: nil)
+        let synthetic = platform.isSynthetic(request)
+        var caller = Caller(endUserID: nil, synthetic: synthetic)
         if server.authMode == .oauth {
             let authority = TenantAuthority(slug: server.slug, form: route.form, configuration: platform.configuration)
             switch try await BearerAuthenticator(auth: platform.auth).authenticate(request, server: server, authority: authority) {
             case .rejected(let response): return response
             case .authenticated(let endUserID):
-                caller = Caller(endUserID: endUserID)
+                caller = Caller(endUserID: endUserID, synthetic: synthetic)
                 context.logger[metadataKey: "end_user"] = "\(endUserID)"
             }
         }
-        if let refusal = rateLimit(request, context, server: server, caller: caller) { return refusal }
+        if !synthetic, let refusal = rateLimit(request, context, server: server, caller: caller) { return refusal }
         let started = ContinuousClock.now
         let response = try await method(request, context, server, caller)
-        platform.requestStatistics.record(
-            serverID: server.id, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000,
-            failed: Self.countsAsFailure(response.status))
-        platform.metrics.mcpRequest(
-            tenant: server.slug, method: request.method.rawValue, failed: Self.countsAsFailure(response.status),
-            duration: ContinuousClock.now - started)
+        if !synthetic {
+            platform.requestStatistics.record(
+                serverID: server.id, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000,
+                failed: Self.countsAsFailure(response.status))
+            platform.metrics.mcpRequest(
+                tenant: server.slug, method: request.method.rawValue, failed: Self.countsAsFailure(response.status),
+                duration: ContinuousClock.now - started)
+        }
         return response
     }
 
@@ -207,7 +213,8 @@ struct MCPEndpoint: Sendable {
 
     private func initialize(id: ID, params: Value?, server: TenantServer, caller: Caller, responder: Responder) async throws -> Response {
         do {
-            let (session, result) = try await handler.initialize(params: params, server: server, endUserID: caller.endUserID)
+            let (session, result) = try await handler.initialize(
+                params: params, server: server, endUserID: caller.endUserID, recordEvent: !caller.synthetic)
             return try responder.response(for: [JSONRPCResponse(id: id, outcome: .result(result))], batch: false, sessionID: session.id)
         } catch let error as JSONRPCError {
             return Self.errorResponse(.badRequest, error, id: id)

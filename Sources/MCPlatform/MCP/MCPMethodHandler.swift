@@ -7,8 +7,11 @@ import MCP
 struct MCPMethodHandler: Sendable {
     let platform: Platform
 
-    /// `initialize`: negotiates the revision and opens a persisted session.
-    func initialize(params: Value?, server: TenantServer, endUserID: Int64? = nil) async throws -> (MCPSession, Initialize.Result) {
+    /// `initialize`: negotiates the revision and opens a persisted session; recorded for analytics
+    /// unless `recordEvent` is false (the platform's own uptime checks).
+    func initialize(params: Value?, server: TenantServer, endUserID: Int64? = nil, recordEvent: Bool = true) async throws -> (
+        MCPSession, Initialize.Result
+    ) {
         let started = ContinuousClock.now
         guard params != nil else { throw JSONRPCError.invalidParams("initialize requires params") }
         let request = try decodeParams(Initialize.Parameters.self, from: params)
@@ -33,7 +36,7 @@ struct MCPMethodHandler: Sendable {
             ),
             instructions: try await instructions(for: server)
         )
-        record(EventDetails(), method: "initialize", server: server, session: session, since: started)
+        if recordEvent { record(EventDetails(), method: "initialize", server: server, session: session, since: started) }
         return (session, result)
     }
 

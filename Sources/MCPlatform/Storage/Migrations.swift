@@ -1,7 +1,10 @@
+import Foundation
+
 /// The schema's history. Append new migrations at the end; never edit an applied one.
 public enum Migrations {
     public static let all: [Migration] = [
-        tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, errorTracking,
+        tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, monitoring,
+        errorTracking,
     ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
@@ -730,6 +733,66 @@ public enum Migrations {
             """,
             "CREATE INDEX error_occurrences_group ON error_occurrences (group_id, id)",
             "CREATE INDEX error_occurrences_created ON error_occurrences (created_at)",
+        ]
+    }
+
+    /// Monitoring: the synthetic uptime checks (one row per server and minute, claimed by the
+    /// instance that checks it), alert rules (an organization's, or platform-wide when
+    /// `organization_id` is NULL, with the platform's defaults) and the alerts they opened. At most
+    /// one alert per rule and server fires at a time (a partial unique index).
+    static let monitoring = Migration(version: 11, name: "monitoring") { dialect in
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        return [
+            """
+            CREATE TABLE uptime_checks (
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                minute BIGINT NOT NULL,
+                ok BIGINT,
+                latency_ms BIGINT,
+                http_status BIGINT,
+                error TEXT,
+                checked_at BIGINT NOT NULL,
+                PRIMARY KEY (server_id, minute)
+            )
+            """,
+            """
+            CREATE TABLE alert_rules (
+                id \(dialect.autoIncrementPrimaryKey),
+                organization_id BIGINT REFERENCES organizations(id) ON DELETE CASCADE,
+                server_id BIGINT REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('error_rate', 'p95_latency', 'ingestion_failure', 'server_down')),
+                threshold DOUBLE PRECISION NOT NULL,
+                window_minutes BIGINT NOT NULL,
+                min_requests BIGINT NOT NULL DEFAULT 20,
+                notify_email BIGINT NOT NULL,
+                enabled BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX alert_rules_organization ON alert_rules (organization_id)",
+            """
+            CREATE TABLE alerts (
+                id \(dialect.autoIncrementPrimaryKey),
+                rule_id BIGINT NOT NULL REFERENCES alert_rules(id) ON DELETE CASCADE,
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+                value DOUBLE PRECISION NOT NULL,
+                message TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                resolved_at BIGINT
+            )
+            """,
+            "CREATE UNIQUE INDEX alerts_firing ON alerts (rule_id, server_id) WHERE state = 'firing'",
+            "CREATE INDEX alerts_server ON alerts (server_id, started_at)",
+            """
+            INSERT INTO alert_rules (organization_id, server_id, kind, threshold, window_minutes, min_requests, notify_email, enabled,
+                created_at, updated_at)
+            VALUES (NULL, NULL, 'error_rate', 1, 15, 20, 1, 1, \(now), \(now)),
+                (NULL, NULL, 'p95_latency', 2000, 15, 20, 1, 1, \(now), \(now)),
+                (NULL, NULL, 'ingestion_failure', 0, 1440, 20, 1, 1, \(now), \(now)),
+                (NULL, NULL, 'server_down', 3, 15, 20, 1, 1, \(now), \(now))
+            """,
         ]
     }
 }

@@ -70,16 +70,21 @@ public struct SupportEvent: Sendable, Equatable, Codable {
 
     /// The payload's JSON: ISO 8601 dates, sorted keys.
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+        WebhookJSON.encode(self)
     }
 
     /// Reads a stored payload.
     public static func decode(json: String) throws -> SupportEvent {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(SupportEvent.self, from: Data(json.utf8))
+        try WebhookJSON.decode(SupportEvent.self, from: json)
+    }
+}
+
+extension SupportEvent: WebhookPayload {
+    var webhookEvent: WebhookEvent {
+        switch event {
+        case .ticketCreated: .ticketCreated
+        case .ticketCommented: .ticketCommented
+        case .ticketStatusChanged: .ticketStatusChanged
+        }
     }
 }

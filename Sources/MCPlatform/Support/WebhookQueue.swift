@@ -13,7 +13,7 @@ public struct WebhookQueue: Sendable {
     /// Queues `event` (in the caller's transaction when `executor` is one). Returns how many
     /// deliveries were queued.
     @discardableResult
-    public func enqueue(_ event: SupportEvent, organizationID: Int64, on executor: (any SQLExecutor)? = nil, now: Date = Date())
+    func enqueue(_ event: some WebhookPayload, organizationID: Int64, on executor: (any SQLExecutor)? = nil, now: Date = Date())
         async throws
         -> Int
     {
@@ -22,9 +22,9 @@ public struct WebhookQueue: Sendable {
         let rows = try await db.query(
             """
             INSERT INTO webhook_deliveries (webhook_id, event, payload, status, next_attempt_at, created_at)
-            SELECT id, \(event.event.rawValue), \(payload), 'pending', \(now), \(now) FROM webhooks
+            SELECT id, \(event.webhookEvent.rawValue), \(payload), 'pending', \(now), \(now) FROM webhooks
             WHERE organization_id = \(organizationID) AND enabled = \(true)
-              AND (',' || events || ',') LIKE \("%," + event.event.rawValue + ",%")
+              AND (',' || events || ',') LIKE \("%," + event.webhookEvent.rawValue + ",%")
             RETURNING id
             """)
         return rows.count

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An organization's endpoint for ticket events (docs/support.md#webhooks): where they are
+/// An organization's endpoint for ticket and alert events (docs/support.md#webhooks): where they are
 /// POSTed, in which format, which events, and whether it is on. Its secret is not part of it:
 /// sealed in the database, shown once (at creation and when rotated).
 struct Webhook: Sendable, Equatable {
@@ -8,8 +8,8 @@ struct Webhook: Sendable, Equatable {
     let organizationID: Int64
     let url: String
     let format: Format
-    /// The events it receives, in ``SupportEvent/Name`` order.
-    let events: [SupportEvent.Name]
+    /// The events it receives, in ``WebhookEvent`` order.
+    let events: [WebhookEvent]
     let enabled: Bool
     /// Failed attempts since its last successful delivery.
     let consecutiveFailures: Int
@@ -52,16 +52,16 @@ struct Webhook: Sendable, Equatable {
     }
 
     /// The `events` column: names separated by commas (what ``WebhookQueue/enqueue(_:organizationID:on:now:)`` matches).
-    static func events(stored: String) -> [SupportEvent.Name] {
+    static func events(stored: String) -> [WebhookEvent] {
         let names = Set(stored.split(separator: ",").map(String.init))
-        return SupportEvent.Name.allCases.filter { names.contains($0.rawValue) }
+        return WebhookEvent.allCases.filter { names.contains($0.rawValue) }
     }
 
     /// A webhook's settings as a person enters them, validated.
     struct Settings: Sendable, Equatable {
         let url: String
         let format: Format
-        let events: [SupportEvent.Name]
+        let events: [WebhookEvent]
 
         static let maximumURLLength = 2000
 
@@ -79,7 +79,7 @@ struct Webhook: Sendable, Equatable {
             guard scheme == "https" || (scheme == "http" && allowHTTP) else { throw .url("the URL must start with https://") }
             guard let format = Format(rawValue: format) else { throw .format }
             let chosen = Set(events)
-            let events = SupportEvent.Name.allCases.filter { chosen.contains($0.rawValue) }
+            let events = WebhookEvent.allCases.filter { chosen.contains($0.rawValue) }
             guard !events.isEmpty, events.count == chosen.count else { throw .events }
             self.url = url
             self.format = format

@@ -5,9 +5,9 @@ import Foundation
 struct WebhookDelivery: Sendable, Equatable {
     let id: Int64
     let webhookID: Int64
-    /// A ``SupportEvent/Name`` raw value.
+    /// A ``WebhookEvent`` raw value.
     let event: String
-    /// The event's JSON (``SupportEvent/json()``): the body in the JSON format.
+    /// The event's JSON (``WebhookPayload/json()``): the body in the JSON format.
     let payload: String
     let status: Status
     let attempts: Int

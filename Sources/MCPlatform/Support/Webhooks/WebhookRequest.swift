@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 
 /// The POST of one delivery attempt (docs/support.md#webhooks): the body in the webhook's
-/// format, and headers naming the event and the delivery, signed with the webhook's secret.
+/// format (a ticket's or an alert's event), and headers naming the event and the delivery, signed with the webhook's secret.
 enum WebhookRequest {
     static let userAgent = "MCPlatform-Webhooks/1"
     /// How much of an answer's body is kept in the delivery log.
@@ -38,7 +38,9 @@ enum WebhookRequest {
         case .json:
             return payload
         case .slack:
-            let text = (try? SupportEvent.decode(json: payload)).map(slackText) ?? "MCPlatform sent an event it could not describe."
+            let text =
+                (try? SupportEvent.decode(json: payload)).map(slackText) ?? (try? AlertEvent.decode(json: payload))?.slackText
+                ?? "MCPlatform sent an event it could not describe."
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             return String(decoding: (try? encoder.encode(["text": text])) ?? Data("{}".utf8), as: UTF8.self)
@@ -75,7 +77,7 @@ enum WebhookRequest {
     }
 
     /// Slack reads `&`, `<` and `>` as markup.
-    private static func slackEscaped(_ text: String) -> String {
+    static func slackEscaped(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
             of: ">", with: "&gt;")
     }

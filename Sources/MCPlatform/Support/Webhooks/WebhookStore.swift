@@ -133,7 +133,7 @@ struct WebhookStore: Sendable {
         secretPrefix + RandomToken.make(bytes: 32)
     }
 
-    private static func stored(_ events: [SupportEvent.Name]) -> String {
+    private static func stored(_ events: [WebhookEvent]) -> String {
         events.map(\.rawValue).joined(separator: ",")
     }
 }
