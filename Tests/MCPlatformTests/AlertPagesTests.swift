@@ -10,11 +10,9 @@ import Testing
 @Suite(.serialized) struct AlertPagesTests {
     typealias Harness = DashboardHarness
 
-    /// Ada owns Acme (server `acme-docs`).
+    /// Ada owns Acme (server `acme-docs`): the webhook pages' fixture.
     static func acme(_ harness: Harness) async throws -> Browser {
-        let ada = try await harness.owner("ada@example.com", organization: "Acme", slug: "acme")
-        try await harness.createServer(by: ada, in: "acme", slug: "acme-docs", name: "Acme Docs")
-        return ada
+        try await WebhookPagesTests.acme(harness)
     }
 
     static let goodForm = [
