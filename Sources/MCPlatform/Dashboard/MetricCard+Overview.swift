@@ -47,7 +47,7 @@ extension MetricCard {
                     count(
                         "active-users", "Active users", \.activeUsers,
                         definition:
-                            "Distinct end users with a request in the period: signed-in users on OAuth servers, anonymous MCP sessions otherwise."
+                            "Distinct end users who called a tool in the period: signed-in users on OAuth servers, anonymous MCP sessions otherwise."
                     ),
                     count("dau", "DAU", \.dailyActiveUsers, definition: "Distinct end users active on the period’s last day."),
                     count(
@@ -58,7 +58,7 @@ extension MetricCard {
                         definition: "Distinct end users active in the 30 days ending on the period’s last day."),
                     count(
                         "sessions", "Sessions", \.sessions,
-                        definition: "Usage sessions started in the period: an end user’s requests with no gap over 30 minutes."),
+                        definition: "Usage sessions started in the period: an end user’s requests with no gap over 30 minutes, with a tool call."),
                     duration(
                         "median-session", "Median session", \.medianSessionSeconds,
                         definition: "Median duration of the period’s sessions (last request − first request)."),
