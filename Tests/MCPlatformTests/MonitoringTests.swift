@@ -343,8 +343,10 @@ import Testing
                 let result = await checker.check(fixture.acmeServer)
                 #expect(result.ok && result.httpStatus == 200 && result.error == nil, "\(result)")
                 try await fixture.platform.requestStatistics.flush(to: fixture.platform.database)
+                try await fixture.platform.events.flush(to: fixture.platform.database)
                 let database = fixture.platform.database
                 #expect(try await database.query("SELECT * FROM request_minutes").isEmpty, "the check's requests are not counted")
+                #expect(try await database.query("SELECT * FROM mcp_events").isEmpty, "nor recorded for analytics")
                 #expect(try await database.query("SELECT * FROM mcp_sessions").isEmpty, "the check's session is gone")
 
                 // The same request without the mark counts (so the test above can fail).
@@ -353,8 +355,10 @@ import Testing
                     headers: [.contentType: "application/json", .accept: "application/json, text/event-stream"],
                     body: ByteBuffer(string: UptimeChecker.initializeBody))
                 try await fixture.platform.requestStatistics.flush(to: database)
+                try await fixture.platform.events.flush(to: database)
                 let counted: Int64 = try await database.one("SELECT SUM(requests) AS n FROM request_minutes").decode("n")
                 #expect(counted == 1)
+                #expect(try await database.query("SELECT * FROM mcp_events WHERE method = 'initialize'").count == 1)
 
                 // A server that requires sign-in answers 401 with WWW-Authenticate: up.
                 try await fixture.platform.tenancy.setAuthMode(.oauth, serverID: fixture.globexServer.id)
