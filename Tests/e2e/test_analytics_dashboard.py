@@ -83,6 +83,7 @@ def test_analytics_dashboard(cli: Cli, backend: Backend, server_factory: ServerF
         extra_args=[
             "--admin-token", ADMIN_TOKEN, "--public-url", "http://127.0.0.1:{port}",
             "--analytics-resolution-seconds", "3", "--analytics-interval-seconds", "1",
+            "--uptime-interval-seconds", "1",
         ],
     )
     api = WalkthroughAPI(server.base_url, tenant.slug)
@@ -131,7 +132,7 @@ def test_analytics_dashboard(cli: Cli, backend: Backend, server_factory: ServerF
         "walkthrough-completions": ("0", "±0.0 %"),
         "feedback": ("1", "new"),
         "error-rate": ("0.0 %", "—"),
-        "uptime": ("—", "—"),
+        "uptime": ("100.0 %", "—"),
     }
     shown = {name: metric(b, name) for name in expected}
     assert shown == expected, f"{shown} {b.describe()}"
