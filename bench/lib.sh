@@ -2,7 +2,8 @@
 #
 # Provides: BENCH, REPO, DOCS_ROOT, PY (bench/.venv's python, from requirements.txt),
 # bench_setup (temp dir $WORK, a private copy of the binary in $BIN, the EXIT trap),
-# run CMD… (a long child the traps can stop), copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0), stop_server,
+# run CMD… (a long child the traps can stop), copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0;
+# log in $WORK/serve-$PORT.log; several may run, the EXIT trap stops them all), stop_server [PID],
 # pg_create_db URL NAME (prints the new database's URL), pg_drop_db URL NAME.
 # The binary is $MCPLATFORM_BIN or .build/release/mcplatform; these scripts never build it.
 
@@ -10,6 +11,7 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
 DOCS_ROOT=/usr/share/doc/python-django-doc/html
 SERVER_PID=
+SERVER_PIDS=()
 CHILD_PID=
 
 # bench/.venv from bench/requirements.txt, recreated when that file or the Python changes.
@@ -41,7 +43,7 @@ bench_setup() {
 # Runs on EXIT: a running child, the server, the script's own hook (if defined), the temp dir.
 bench_cleanup() {
     if [[ -n $CHILD_PID ]]; then pkill -TERM -P "$CHILD_PID" 2>/dev/null || true; kill "$CHILD_PID" 2>/dev/null || true; fi
-    stop_server
+    for pid in "${SERVER_PIDS[@]}"; do stop_server "$pid"; done
     if declare -F on_exit >/dev/null; then on_exit || true; fi
     rm -rf "$WORK"
 }
@@ -66,24 +68,31 @@ free_port() {
 # start_server DB_ARGS… → `mcplatform serve` on 127.0.0.1:$PORT pinned to CPU 0, healthy.
 start_server() {
     PORT=$(free_port)
-    taskset -c 0 "$BIN" serve --host 127.0.0.1 --port "$PORT" --log-level error "$@" >"$WORK/serve.log" 2>&1 &
+    taskset -c 0 "$BIN" serve --host 127.0.0.1 --port "$PORT" --log-level error "$@" >"$WORK/serve-$PORT.log" 2>&1 &
     SERVER_PID=$!
+    SERVER_PIDS+=("$SERVER_PID")
     for _ in $(seq 150); do
         curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.2
     done
     echo "mcplatform serve did not become healthy:" >&2
-    tail -5 "$WORK/serve.log" >&2
+    tail -5 "$WORK/serve-$PORT.log" >&2
     exit 1
 }
 
+# stop_server [PID]: the given server, or the last one started.
 stop_server() {
-    if [[ -n $SERVER_PID ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=
+    local pid=${1:-$SERVER_PID}
+    if [[ -n $pid ]]; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        [[ $pid == "$SERVER_PID" ]] && SERVER_PID=
+        local kept=() other
+        for other in "${SERVER_PIDS[@]}"; do [[ $other == "$pid" ]] || kept+=("$other"); done
+        SERVER_PIDS=("${kept[@]}")
     fi
+    return 0
 }
 
 # A database per run on the cluster of URL (e.g. the one scripts/start-postgres printed).

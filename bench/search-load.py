@@ -141,6 +141,7 @@ async def run_phase(target: str, url: str, queries: list[str], concurrency: int,
         "server_cpu": 100 * server_cpu / duration,
         "client_cpu": 100 * client_cpu / duration,
         "rss": process_memory_mib(pid, "VmRSS"),
+        "latencies": latencies,
     }
 
 
