@@ -3,21 +3,21 @@
 #  capture — `search_docs` load on two servers over the same Django index, one recording every
 #            MCP request (default), one with --analytics-capture false, taking turns
 #            (analytics-load.py): req/s, p50, p99 and the ratio; the events recorded; then how
-#            fast the analytics processor turns the recorded events into usage sessions.
+#            fast the analytics processor turns them (doubled up to --backlog) into usage sessions.
 #  scale   — a synthetic history of --events MCP events for one organization with 10 servers
 #            over 90 days (analytics-gen.py), daily rollups left to the server: time to roll
 #            them up after start, then the analytics pages (analytics-pages.py) against an
 #            empty server of the same organization.
 #
 #   bench/analytics.sh [--only capture|scale] [--duration 5] [--rounds 3] [--concurrency 1,16]
-#                      [--events 10000000] [--requests 20] [--database postgres://…]
+#                      [--backlog 100000] [--events 10000000] [--requests 20] [--database postgres://…]
 #
 # Servers pinned to CPU 0, load generators and the event generator to CPU 1, all on 127.0.0.1.
 # Uses $MCPLATFORM_BIN or .build/release/mcplatform (copied first; never builds).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ONLY= DURATION=5 ROUNDS=3 CONCURRENCY=1,16 EVENTS=10000000 REQUESTS=20 DATABASE=
+ONLY= DURATION=5 ROUNDS=3 CONCURRENCY=1,16 EVENTS=10000000 REQUESTS=20 BACKLOG=100000 DATABASE=
 PAGES="analytics?days=30,analytics?days=90" GLOBAL_PAGES="/operator/analytics?days=30"
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -27,6 +27,7 @@ while [[ $# -gt 0 ]]; do
         --concurrency) CONCURRENCY=$2; shift ;;
         --events) EVENTS=$2; shift ;;
         --requests) REQUESTS=$2; shift ;;
+        --backlog) BACKLOG=$2; shift ;;
         --database) DATABASE=$2; shift ;;
         -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -42,6 +43,7 @@ PASSWORD=bench-password-$$
 
 # db_args NAME: the storage flags of a fresh database NAME (a data dir, plus a database on the cluster).
 db_args() {
+    mkdir -p "$WORK/$1"
     DB_ARGS=(--data-dir "$WORK/$1")
     if [[ -n $DATABASE ]]; then
         PG_DATABASES+=("bench_${1}_$$")
@@ -108,8 +110,17 @@ capture_part() {
     stop_server "$off_pid"
     stop_server "$capture_pid"
 
-    # Processing: every recorded event unprocessed again, the server restarted with a 1 s interval.
+    # Processing: every recorded event unprocessed again, doubled (as new participants: the
+    # copies get suffixed session ids) until there are at least --backlog, then the server
+    # restarted with a 1 s interval.
     sql capture "UPDATE mcp_events SET analytics_session_id = NULL, resolution = NULL, resolution_reason = NULL" >/dev/null
+    local columns="server_id, session_id, participant, end_user_id, method, tool, summary, query_key, result_count, pages, outcome, error_code, latency_us, created_at"
+    local rest=${columns#server_id, session_id, participant, } copy=0
+    while (($(sql capture "SELECT count(*) FROM mcp_events") < BACKLOG)); do
+        copy=$((copy + 1))
+        sql capture "INSERT INTO mcp_events ($columns) SELECT server_id, session_id || '~$copy', participant || '~$copy', $rest
+            FROM mcp_events ORDER BY id" >/dev/null
+    done
     sql capture "DELETE FROM analytics_sessions" >/dev/null
     # The stopped server still holds the processing lease (60 s): free it, as its expiry would.
     sql capture "UPDATE analytics_leases SET holder = NULL, expires_at = 0" >/dev/null
@@ -121,7 +132,8 @@ capture_part() {
     wait_for capture "SELECT count(*) FROM mcp_events WHERE analytics_session_id IS NULL" 0 600
     seconds=$(since "$started")
     echo "processing: ${backlog} events into $(sql capture "SELECT count(*) FROM analytics_sessions") usage sessions in ${seconds} s" \
-        "from launch (healthy after ${healthy} s, polled every 0.1 s): $(python3 -c "print(f'{$backlog / $seconds:.0f}')") events/s"
+        "from launch, healthy after ${healthy} s (polled every 0.1 s): $(python3 -c "print(f'{$backlog / $seconds:.0f}')") events/s" \
+        "($(python3 -c "print(f'{$backlog / ($seconds - $healthy):.0f}')") from healthy); load average $(loadavg)"
     stop_server
 }
 
