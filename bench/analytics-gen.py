@@ -229,35 +229,27 @@ def main() -> None:
         server = server_ids[slug]
         budget = per_server + (args.events % len(slugs) if server_index == 0 else 0)
         # Sessions of this server: lengths until they add up to the budget, each given to a
-        # participant (activity zipf-like).
-        activity_cum = zipf_cumulative(args.participants, 0.8)
-        by_participant: dict[int, list[int]] = {}
+        # participant (activity zipf-like) and placed at a random time more than 30 minutes
+        # from the participant's other sessions (elsewhere, or with another participant, when
+        # 50 tries find no room). Gaps between requests are drawn here and kept (offsets from
+        # the session start, in ms).
+        activity_cum = zipf_cumulative(args.participants, 0.6)
+        busy: dict[int, list[tuple[int, int]]] = {}  # participant → sorted (start, end) of their sessions
+        plans: list[tuple[int, int, int, int]] = []  # (start ms, participant, first offset index, length)
+        offsets = array("q")
         planned = 0
         while planned < budget:
             length = min(budget - planned, 1 + min(299, int(math.log(1 - rng.random()) / math.log(0.9))))
+            first, t = len(offsets), 0
+            for i in range(length):
+                if i:
+                    t += min(GAP_MS, int(rng.expovariate(1 / 45_000)) + 500)
+                offsets.append(t)
             p = bisect.bisect_left(activity_cum, rng.random() * activity_cum[-1])
-            by_participant.setdefault(p, []).append(length)
+            while (session_start := place(rng, busy.setdefault(p, []), start, now - t - 1, t)) is None:
+                p = rng.randrange(args.participants)
+            plans.append((session_start, p, first, length))
             planned += length
-        # Lay each participant's sessions out in time: starts uniform, >30 min apart. Gaps
-        # between requests are drawn here and kept (offsets from the session start, in ms).
-        plans: list[tuple[int, int, int, int]] = []  # (start ms, participant, first offset index, length)
-        offsets = array("q")
-        for p, lengths in by_participant.items():
-            starts = sorted(rng.randrange(start, now) for _ in lengths)
-            last_end = -GAP_MS * 2
-            for session_start, length in zip(starts, lengths):
-                session_start = max(session_start, last_end + GAP_MS + 60_000 + rng.randrange(600_000))
-                first = len(offsets)
-                t = 0
-                for i in range(length):
-                    if i:
-                        t += min(GAP_MS, int(rng.expovariate(1 / 45_000)) + 500)
-                    offsets.append(t)
-                if session_start + t >= now:  # rare: a busy participant's sessions ran past the present
-                    del offsets[first:]
-                    break
-                plans.append((session_start, p, first, length))
-                last_end = session_start + t
         plans.sort()
 
         participants = []
@@ -362,6 +354,20 @@ def main() -> None:
     print(f"{totals['events']} events, {session_id} sessions, {end_user_id} signed-in participants, {totals['searches']} searches "
           f"({totals['settled']} settled, {totals['resolved']} resolved), {totals['minutes']} request minutes; "
           f"{time.monotonic() - started:.1f} s (indexes {time.monotonic() - indexing:.1f} s)")
+
+
+def place(rng: random.Random, sessions: list[tuple[int, int]], earliest: int, latest: int, duration: int) -> int | None:
+    """A start in [earliest, latest) for a session of `duration` ms more than 30 minutes (plus
+    a minute) from every session in `sessions` (sorted, updated); None after 50 tries."""
+    margin = GAP_MS + 60_000
+    for _ in range(50):
+        begin = rng.randrange(earliest, latest)
+        i = bisect.bisect_left(sessions, (begin,))
+        if (i > 0 and sessions[i - 1][1] + margin > begin) or (i < len(sessions) and begin + duration + margin > sessions[i][0]):
+            continue
+        sessions.insert(i, (begin, begin + duration))
+        return begin
+    return None
 
 
 def settle(session: list[list], now: int, totals: dict[str, int]) -> None:

@@ -1,12 +1,15 @@
 """Time dashboard pages: a server with a large analytics history against an empty one.
 
     python analytics-pages.py BASE_URL --email E --password P --org ORG --server BIG --baseline EMPTY \
-        [--page 'analytics?days=30' …] [--global-page '/operator/analytics?days=30' …] [--requests 20]
+        [--page 'analytics?days=30' …] [--api-page 'analytics?days=30' --admin-token T] \
+        [--global-page '/operator/analytics?days=30' …] [--requests 20]
 
 Signs in through /login like a browser (double-submit CSRF cookie, session cookie), then for
 every --page requests `/orgs/ORG/servers/<server>/<page>` one at a time, alternating the big
 server and the empty baseline, after one unmeasured request each: p50/p95 per server and
-their ratio. --global-page paths (e.g. the operator's) are timed alone (no baseline).
+their ratio. --api-page does the same with the admin API, `/api/v1/servers/<server>/<page>`
+with the operator's --admin-token. --global-page paths (e.g. the operator's) are timed alone
+(no baseline).
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ def main() -> None:
     parser.add_argument("--server", required=True)
     parser.add_argument("--baseline", required=True)
     parser.add_argument("--page", action="append", default=[])
+    parser.add_argument("--api-page", action="append", default=[])
+    parser.add_argument("--admin-token")
     parser.add_argument("--global-page", action="append", default=[])
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
@@ -64,8 +69,11 @@ def main() -> None:
     with httpx.Client(base_url=args.base, timeout=600) as client:
         sign_in(client, args.email, args.password)
         print(f"{'page':<34} | {'server':<9} | {'p50 ms':>9} | {'p95 ms':>9} | {'min ms':>9} | {'max ms':>9} | {'first ms':>9} | {'KiB':>6}")
-        for page in args.page:
-            paths = {name: f"/orgs/{args.org}/servers/{slug}/{page}" for name, slug in (("history", args.server), ("empty", args.baseline))}
+        pages = [(page, f"/orgs/{args.org}/servers/{{}}/{page}", {}) for page in args.page]
+        pages += [(f"API {page}", f"/api/v1/servers/{{}}/{page}", {"Authorization": f"Bearer {args.admin_token}"}) for page in args.api_page]
+        for page, template, headers in pages:
+            client.headers.update(headers)
+            paths = {name: template.format(slug) for name, slug in (("history", args.server), ("empty", args.baseline))}
             if missing(client, paths["empty"]):
                 continue
             times: dict[str, list[float]] = {name: [] for name in paths}
@@ -80,6 +88,8 @@ def main() -> None:
                       f"{max(values):>9.1f} | {first[name][0]:>9.1f} | {first[name][1] / 1024:>6.0f}")
             (h50, h95), (e50, e95) = stats["history"], stats["empty"]
             print(f"{page:<34} | {'ratio':<9} | {h50 / e50:>8.1f}x | {h95 / e95:>8.1f}x |")
+            for name in headers:
+                del client.headers[name]
         for path in args.global_page:
             if missing(client, path):
                 continue

@@ -6,8 +6,8 @@
 #            fast the analytics processor turns them (doubled up to --backlog) into usage sessions.
 #  scale   — a synthetic history of --events MCP events for one organization with 10 servers
 #            over 90 days (analytics-gen.py), daily rollups left to the server: time to roll
-#            them up after start, then the analytics pages (analytics-pages.py) against an
-#            empty server of the same organization.
+#            them up after start, then the analytics pages and the admin API's overview
+#            (analytics-pages.py) against an empty server of the same organization.
 #
 #   bench/analytics.sh [--only capture|scale] [--duration 5] [--rounds 3] [--concurrency 1,16]
 #                      [--backlog 100000] [--events 10000000] [--requests 20] [--database postgres://…]
@@ -18,7 +18,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ONLY= DURATION=5 ROUNDS=3 CONCURRENCY=1,16 EVENTS=10000000 REQUESTS=20 BACKLOG=100000 DATABASE=
-PAGES="analytics?days=30,analytics?days=90" GLOBAL_PAGES="/operator/analytics?days=30"
+PAGES="analytics?days=30,analytics?days=90" API_PAGES="analytics?days=30,analytics?days=90" GLOBAL_PAGES="/operator/analytics?days=30"
 while [[ $# -gt 0 ]]; do
     case $1 in
         --only) ONLY=$2; shift ;;
@@ -39,7 +39,7 @@ bench_setup
 BACKEND=$([[ -n $DATABASE ]] && echo PostgreSQL || echo SQLite)
 PG_DATABASES=()
 on_exit() { for name in "${PG_DATABASES[@]}"; do pg_drop_db "$DATABASE" "$name"; done; }
-PASSWORD=bench-password-$$
+PASSWORD=bench-password-$$ ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
 
 # db_args NAME: the storage flags of a fresh database NAME (a data dir, plus a database on the cluster).
 db_args() {
@@ -142,7 +142,7 @@ scale_part() {
     db_args scale
     local scale=("${DB_ARGS[@]}") servers=()
     "$BIN" org create acme "${scale[@]}" >/dev/null
-    for i in $(seq -w 0 9); do
+    for i in $(seq -f "%02g" 0 9); do
         "$BIN" server create "s$i" --org acme "${scale[@]}" >/dev/null
         servers+=("s$i")
     done
@@ -162,7 +162,7 @@ scale_part() {
     last_day=$((($(date +%s%3N) - 660000) / 86400000 - 1))
     expected=$((10 * (last_day - created / 86400000 + 1)))
     started=$(now)
-    start_server "${scale[@]}" --analytics-interval-seconds 1
+    start_server "${scale[@]}" --analytics-interval-seconds 1 --admin-token "$ADMIN_TOKEN"
     healthy=$(since "$started")
     wait_for scale "SELECT count(*) FROM analytics_days" "$expected"
     seconds=$(since "$started")
@@ -170,9 +170,10 @@ scale_part() {
 
     local page_args=()
     for page in ${PAGES//,/ }; do page_args+=(--page "$page"); done
+    for page in ${API_PAGES//,/ }; do page_args+=(--api-page "$page"); done
     for page in ${GLOBAL_PAGES//,/ }; do page_args+=(--global-page "$page"); done
     run taskset -c 1 "$PY" "$BENCH/analytics-pages.py" "http://127.0.0.1:$PORT" --email bench@example.com --password "$PASSWORD" \
-        --org acme --server s00 --baseline empty --requests "$REQUESTS" "${page_args[@]}"
+        --org acme --server s00 --baseline empty --requests "$REQUESTS" --admin-token "$ADMIN_TOKEN" "${page_args[@]}"
     echo "load average $(loadavg)"
     stop_server
 }
