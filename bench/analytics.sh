@@ -10,14 +10,14 @@
 #            (analytics-pages.py) against an empty server of the same organization.
 #
 #   bench/analytics.sh [--only capture|scale] [--duration 5] [--rounds 3] [--concurrency 1,16]
-#                      [--backlog 100000] [--events 10000000] [--requests 20] [--database postgres://…]
+#                      [--backlog 200000] [--events 10000000] [--requests 20] [--database postgres://…]
 #
 # Servers pinned to CPU 0, load generators and the event generator to CPU 1, all on 127.0.0.1.
 # Uses $MCPLATFORM_BIN or .build/release/mcplatform (copied first; never builds).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ONLY= DURATION=5 ROUNDS=3 CONCURRENCY=1,16 EVENTS=10000000 REQUESTS=20 BACKLOG=100000 DATABASE=
+ONLY= DURATION=5 ROUNDS=3 CONCURRENCY=1,16 EVENTS=10000000 REQUESTS=20 BACKLOG=200000 DATABASE=
 PAGES="analytics?days=30,analytics?days=90" API_PAGES="analytics?days=30,analytics?days=90" GLOBAL_PAGES="/operator/analytics?days=30"
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -132,8 +132,8 @@ capture_part() {
     wait_for capture "SELECT count(*) FROM mcp_events WHERE analytics_session_id IS NULL" 0 600
     seconds=$(since "$started")
     echo "processing: ${backlog} events into $(sql capture "SELECT count(*) FROM analytics_sessions") usage sessions in ${seconds} s" \
-        "from launch, healthy after ${healthy} s (polled every 0.1 s): $(python3 -c "print(f'{$backlog / $seconds:.0f}')") events/s" \
-        "($(python3 -c "print(f'{$backlog / ($seconds - $healthy):.0f}')") from healthy); load average $(loadavg)"
+        "from launch (healthy after ${healthy} s; polled every 0.1 s): $(python3 -c "print(f'{$backlog / $seconds:.0f}')") events/s;" \
+        "load average $(loadavg)"
     stop_server
 }
 
