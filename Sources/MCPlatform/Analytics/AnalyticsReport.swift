@@ -46,15 +46,13 @@ public struct AnalyticsReport: Sendable {
         overview.monthlyActiveUsers = try await activeUsers(
             serverID: serverID, from: lastDayStart.addingTimeInterval(-29 * 86400), to: lastDayEnd)
 
-        let durations = try await database.query(
+        let sessionsOfPeriod: SQLStatement = """
+            FROM analytics_sessions WHERE server_id = \(serverID) AND tool_calls > 0 AND started_at >= \(start) AND started_at < \(end)
             """
-            SELECT last_activity_at - started_at AS duration FROM analytics_sessions
-            WHERE server_id = \(serverID) AND tool_calls > 0 AND started_at >= \(start) AND started_at < \(end) ORDER BY duration
-            """
-        ).map { Double(try $0.decode("duration", as: Int64.self)) / 1000 }
-        overview.sessions = durations.count
-        overview.medianSessionSeconds = Self.percentile(0.5, of: durations)
-        overview.p90SessionSeconds = Self.percentile(0.9, of: durations)
+        overview.sessions = Int(
+            try await database.one("SELECT count(*) AS sessions " + sessionsOfPeriod).decode("sessions", as: Int64.self))
+        overview.medianSessionSeconds = try await sessionDuration(rank: Self.rank(0.5, of: overview.sessions), sessionsOfPeriod)
+        overview.p90SessionSeconds = try await sessionDuration(rank: Self.rank(0.9, of: overview.sessions), sessionsOfPeriod)
 
         let others = try await database.one(
             """
@@ -88,11 +86,18 @@ public struct AnalyticsReport: Sendable {
             ).decode("users", as: Int64.self))
     }
 
-    /// The value under which `fraction` of the sorted `values` lie (nearest rank); nil when empty.
-    static func percentile(_ fraction: Double, of sorted: [Double]) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((Double(sorted.count) * fraction).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
+    /// The nearest rank (1-based) of the `fraction` percentile among `count` values; nil when empty.
+    static func rank(_ fraction: Double, of count: Int) -> Int? {
+        count == 0 ? nil : min(max(Int((Double(count) * fraction).rounded(.up)), 1), count)
+    }
+
+    /// The duration in seconds of the session at `rank` when ordered by duration: the database
+    /// sorts, so only one value comes back however many sessions the period has.
+    private func sessionDuration(rank: Int?, _ sessions: SQLStatement) async throws -> Double? {
+        guard let rank else { return nil }
+        let row = try await database.first(
+            "SELECT last_activity_at - started_at AS duration " + sessions + " ORDER BY duration LIMIT 1 OFFSET \(Int64(rank - 1))")
+        return try row.map { Double(try $0.decode("duration", as: Int64.self)) / 1000 }
     }
 
     /// One entry per day of the period, oldest first, with zeros for quiet days.

@@ -58,7 +58,8 @@ extension MetricCard {
                         definition: "Distinct end users active in the 30 days ending on the period’s last day."),
                     count(
                         "sessions", "Sessions", \.sessions,
-                        definition: "Usage sessions started in the period: an end user’s requests with no gap over 30 minutes, with a tool call."),
+                        definition:
+                            "Usage sessions started in the period: an end user’s requests with no gap over 30 minutes, with a tool call."),
                     duration(
                         "median-session", "Median session", \.medianSessionSeconds,
                         definition: "Median duration of the period’s sessions (last request − first request)."),
