@@ -45,7 +45,7 @@ EVENT_COLUMNS = (
     "error_code, latency_us, analytics_session_id, resolution, resolution_reason, created_at"
 )
 SESSION_COLUMNS = (
-    "id, server_id, participant, end_user_id, client_name, client_version, started_at, last_activity_at, requests, tool_calls, searches"
+    "id, server_id, participant, end_user_id, client_name, client_version, started_at, last_activity_at, requests, tool_calls, searches, tools"
 )
 MINUTE_COLUMNS = "server_id, minute, requests, errors, latency_us, " + ", ".join(f"l{i}" for i in range(len(BUCKETS_MS) + 1))
 END_USER_COLUMNS = "id, server_id, subject, email, name, created_at, last_seen_at"
@@ -324,8 +324,9 @@ def main() -> None:
                 minute[3 + bucket(latency_us)] += 1
             settle(session_events, now, totals)
             events.extend(session_events)
+            used = sorted({event[6] for event in session_events if event[6]})
             sessions.append((session_id, server, participant, user_id, client, version, session_start, session_events[-1][-1],
-                             length, tool_calls, searches))
+                             length, tool_calls, searches, "," + ",".join(used) + "," if used else ""))
             written += length
             if len(events) >= 200_000:
                 out.rows("mcp_events", EVENT_COLUMNS, events)

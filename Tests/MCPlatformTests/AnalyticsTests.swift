@@ -180,9 +180,21 @@ import Testing
             #expect(after.requests == before.requests && after.failedRequests == before.failedRequests)
             #expect(after.p95Latency == before.p95Latency && after.averageLatencyMilliseconds == before.averageLatencyMilliseconds)
             #expect(after.sessions == 1 && after.activeUsers == 1, "usage sessions are kept")
+            let queries = try await report.topQueries(serverID: server.id, period: oldPeriod, limit: 10)
+            #expect(queries.map { "\($0.query):\($0.searches):\($0.zeroResults):\($0.unresolved):\($0.users)" } == ["install:2:2:2:1"])
+            #expect(try await report.contentGaps(serverID: server.id, period: oldPeriod, limit: 10).map(\.key) == ["install"])
+            #expect(
+                try await report.adoption(serverID: server.id, period: oldPeriod) == [ToolAdoption(tool: "search_docs", users: 1, calls: 2)]
+            )
+            // A period across rolled-up days and today's raw events adds both.
+            platform.events.record(Self.event(server, "session:c", at: Date(), query: "Install?"))
+            try await platform.events.flush(to: platform.database)
+            try await processor.processOnce()
+            let all = try await report.topQueries(serverID: server.id, period: .last(120), limit: 10)
+            #expect(all.map { "\($0.query):\($0.searches):\($0.users)" } == ["Install?:5:4"], "the latest wording; users once per day")
             let days = try await report.days(serverID: server.id, period: .last(3))
-            #expect(days.map(\.activeUsers) == [2, 0, 0])
-            #expect(days.map(\.searches) == [2, 0, 0])
+            #expect(days.map(\.activeUsers) == [2, 0, 1], "the day before yesterday (rolled up), yesterday, today (raw)")
+            #expect(days.map(\.searches) == [2, 0, 1])
         }
     }
 

@@ -66,6 +66,12 @@ public struct AnalyticsProcessor: Sendable {
         var eventIDs: [Int64] = []
         var toolCalls = 0
         var searches = 0
+        /// The tools called in the session.
+        var tools: Set<String> = []
+
+        /// `,read_page,search_docs,`: what `analytics_sessions.tools` holds, so that
+        /// `LIKE '%,<tool>,%'` finds the sessions that used a tool.
+        var toolList: String { tools.isEmpty ? "" : "," + tools.sorted().joined(separator: ",") + "," }
     }
 
     /// Attaches the oldest unprocessed events to their participant's usage session, starting a
@@ -98,19 +104,24 @@ public struct AnalyticsProcessor: Sendable {
         var sessions: [OpenSession] = []
         if let row = try await database.first(
             """
-            SELECT id, started_at, last_activity_at FROM analytics_sessions
+            SELECT id, started_at, last_activity_at, tools FROM analytics_sessions
             WHERE server_id = \(first.serverID) AND participant = \(first.participant) ORDER BY last_activity_at DESC LIMIT 1
             """)
         {
+            let tools: String = try row.decode("tools")
             sessions.append(
                 OpenSession(
-                    id: try row.decode("id"), startedAt: try row.decode("started_at"), lastActivityAt: try row.decode("last_activity_at")))
+                    id: try row.decode("id"), startedAt: try row.decode("started_at"), lastActivityAt: try row.decode("last_activity_at"),
+                    tools: Set(tools.split(separator: ",").map(String.init))))
         }
         for event in events {
             if var open = sessions.last, event.at.timeIntervalSince(open.lastActivityAt) <= AnalyticsSettings.sessionGap {
                 open.lastActivityAt = max(open.lastActivityAt, event.at)
                 open.eventIDs.append(event.id)
-                if event.tool != nil { open.toolCalls += 1 }
+                if let tool = event.tool {
+                    open.toolCalls += 1
+                    open.tools.insert(tool)
+                }
                 if event.tool == "search_docs" { open.searches += 1 }
                 sessions[sessions.count - 1] = open
             } else {
@@ -118,7 +129,7 @@ public struct AnalyticsProcessor: Sendable {
                     OpenSession(
                         mcpSessionID: event.sessionID, startedAt: event.at, lastActivityAt: event.at, eventIDs: [event.id],
                         toolCalls: event.tool == nil ? 0 : 1,
-                        searches: event.tool == "search_docs" ? 1 : 0))
+                        searches: event.tool == "search_docs" ? 1 : 0, tools: Set([event.tool].compactMap { $0 })))
             }
         }
         for session in sessions where !session.eventIDs.isEmpty {
@@ -129,7 +140,7 @@ public struct AnalyticsProcessor: Sendable {
                     """
                     UPDATE analytics_sessions SET last_activity_at = \(session.lastActivityAt),
                         requests = requests + \(Int64(session.eventIDs.count)), tool_calls = tool_calls + \(Int64(session.toolCalls)),
-                        searches = searches + \(Int64(session.searches))
+                        searches = searches + \(Int64(session.searches)), tools = \(session.toolList)
                     WHERE id = \(existing)
                     """)
             } else {
@@ -138,10 +149,10 @@ public struct AnalyticsProcessor: Sendable {
                 id = try await database.one(
                     """
                     INSERT INTO analytics_sessions (server_id, participant, end_user_id, client_name, client_version, started_at,
-                        last_activity_at, requests, tool_calls, searches)
+                        last_activity_at, requests, tool_calls, searches, tools)
                     VALUES (\(first.serverID), \(first.participant), \(first.endUserID), \(try client?.decode("client_name", as: String?.self)),
                         \(try client?.decode("client_version", as: String?.self)), \(session.startedAt), \(session.lastActivityAt),
-                        \(Int64(session.eventIDs.count)), \(Int64(session.toolCalls)), \(Int64(session.searches)))
+                        \(Int64(session.eventIDs.count)), \(Int64(session.toolCalls)), \(Int64(session.searches)), \(session.toolList))
                     RETURNING id
                     """
                 ).decode("id")
@@ -242,7 +253,11 @@ public struct AnalyticsProcessor: Sendable {
             let created: Date = try server.decode("created_at")
             var day = rolled.map { $0 + 1 } ?? AnalyticsDays.day(of: created)
             while day <= lastDay {
-                try await AnalyticsDays(database: database).rollUp(serverID: serverID, day: day)
+                // Both rollups of a day or neither: a day counts as rolled up once its `analytics_days` row exists.
+                try await database.transaction { [day] database in
+                    try await AnalyticsDayKeys(database: database).rollUp(serverID: serverID, day: day)
+                    try await AnalyticsDays(database: database).rollUp(serverID: serverID, day: day)
+                }
                 day += 1
             }
         }

@@ -129,78 +129,38 @@ public struct AnalyticsReport: Sendable {
         }
     }
 
-    // MARK: Queries and pages (raw events: within the retention)
+    // MARK: Queries, pages and tools (daily rollups, then raw events)
 
     /// The most asked queries of the period.
     public func topQueries(serverID: Int64, period: AnalyticsPeriod, limit: Int) async throws -> [QueryStatistics] {
-        try await queries(serverID: serverID, period: period, gapsOnly: false, limit: limit)
+        try await queries(serverID: serverID, period: period, order: .hits, limit: limit)
     }
 
     /// Query groups with zero-result or unresolved searches, most such searches first.
     public func contentGaps(serverID: Int64, period: AnalyticsPeriod, limit: Int) async throws -> [QueryStatistics] {
-        try await queries(serverID: serverID, period: period, gapsOnly: true, limit: limit)
+        try await queries(serverID: serverID, period: period, order: .failures, limit: limit)
     }
 
-    private func queries(serverID: Int64, period: AnalyticsPeriod, gapsOnly: Bool, limit: Int) async throws -> [QueryStatistics] {
-        let failing = "CAST(sum(CASE WHEN result_count = 0 OR resolution = 'unresolved' THEN 1 ELSE 0 END) AS BIGINT)"
-        let rows = try await database.query(
-            """
-            SELECT query_key, count(*) AS searches, count(DISTINCT participant) AS users,
-                CAST(sum(CASE WHEN result_count = 0 THEN 1 ELSE 0 END) AS BIGINT) AS zero_results,
-                CAST(sum(CASE WHEN resolution = 'resolved' THEN 1 ELSE 0 END) AS BIGINT) AS resolved,
-                CAST(sum(CASE WHEN resolution = 'unresolved' THEN 1 ELSE 0 END) AS BIGINT) AS unresolved,
-                \(raw: failing) AS failing, max(created_at) AS last_seen, max(id) AS last_id, max(analytics_session_id) AS example
-            FROM mcp_events
-            WHERE server_id = \(serverID) AND tool = 'search_docs' AND query_key IS NOT NULL
-                AND created_at >= \(period.start) AND created_at < \(period.end)
-            GROUP BY query_key \(raw: gapsOnly ? "HAVING \(failing) > 0" : "")
-            ORDER BY \(raw: gapsOnly ? "failing" : "searches") DESC, last_seen DESC LIMIT \(Int64(limit))
-            """)
-        let lastIDs = try rows.map { try $0.decode("last_id", as: Int64.self) }
-        var wording: [Int64: String] = [:]
-        if !lastIDs.isEmpty {
-            for row in try await database.query(
-                "SELECT id, summary FROM mcp_events WHERE id IN (" + SQLStatement.joined(lastIDs.map { "\($0)" }) + ")")
-            {
-                wording[try row.decode("id")] = try row.decode("summary")
-            }
-        }
-        return try rows.map { row in
-            let key: String = try row.decode("query_key")
-            return QueryStatistics(
-                query: wording[try row.decode("last_id")] ?? key, key: key, searches: Int(try row.decode("searches", as: Int64.self)),
-                users: Int(try row.decode("users", as: Int64.self)), zeroResults: Int(try row.decode("zero_results", as: Int64.self)),
-                resolved: Int(try row.decode("resolved", as: Int64.self)), unresolved: Int(try row.decode("unresolved", as: Int64.self)),
-                lastSeen: try row.decode("last_seen"), exampleSessions: [try row.decode("example", as: Int64?.self)].compactMap { $0 })
+    private func queries(serverID: Int64, period: AnalyticsPeriod, order: AnalyticsDayKeys.Order, limit: Int) async throws
+        -> [QueryStatistics]
+    {
+        try await AnalyticsDayKeys(database: database).top(
+            serverID: serverID, kind: .query, days: days(of: period), order: order, limit: limit
+        )
+        .map { entry in
+            QueryStatistics(
+                query: entry.label ?? entry.key, key: entry.key, searches: Int(entry.hits), users: Int(entry.users),
+                zeroResults: Int(entry.zeroResults), resolved: Int(entry.resolved), unresolved: Int(entry.unresolved),
+                lastSeen: entry.lastSeen ?? period.start, exampleSessions: [entry.exampleSession].compactMap { $0 })
         }
     }
 
-    /// Pages by how often agents read them, and how often the period's latest 20,000 searches showed them.
+    /// Pages by how often agents read them, then by how often search results showed them.
     public func pages(serverID: Int64, period: AnalyticsPeriod, limit: Int) async throws -> [PageStatistics] {
-        var reads: [String: Int] = [:]
-        for row in try await database.query(
-            """
-            SELECT pages, count(*) AS reads FROM mcp_events
-            WHERE server_id = \(serverID) AND (tool = 'read_page' OR method = 'resources/read') AND outcome = 'ok' AND pages IS NOT NULL
-                AND created_at >= \(period.start) AND created_at < \(period.end)
-            GROUP BY pages
-            """)
-        {
-            reads[try row.decode("pages"), default: 0] += Int(try row.decode("reads", as: Int64.self))
-        }
-        var shown: [String: Int] = [:]
-        for row in try await database.query(
-            """
-            SELECT pages FROM mcp_events WHERE server_id = \(serverID) AND tool = 'search_docs' AND pages IS NOT NULL
-                AND created_at >= \(period.start) AND created_at < \(period.end) ORDER BY created_at DESC LIMIT 20000
-            """)
-        {
-            for url in AnalyticsProcessor.pages(try row.decode("pages")) { shown[url, default: 0] += 1 }
-        }
-        let urls = Set(reads.keys).union(shown.keys)
-        return urls.map { PageStatistics(url: $0, reads: reads[$0] ?? 0, shown: shown[$0] ?? 0) }
-            .sorted { ($0.reads, $0.shown, $1.url) > ($1.reads, $1.shown, $0.url) }
-            .prefix(limit).map { $0 }
+        try await AnalyticsDayKeys(database: database).top(
+            serverID: serverID, kind: .page, days: days(of: period), order: .hits, limit: limit
+        )
+        .map { PageStatistics(url: $0.key, reads: Int($0.hits), shown: Int($0.shown)) }
     }
 
     // MARK: People and sessions
@@ -228,19 +188,25 @@ public struct AnalyticsReport: Sendable {
         .sorted { ($0.users, $0.sessions, $1.name) > ($1.users, $1.sessions, $0.name) }
     }
 
-    /// Feature adoption: per tool, how many participants used it and how often.
+    /// Feature adoption: per tool, how many participants used it in the period and how often.
     public func adoption(serverID: Int64, period: AnalyticsPeriod) async throws -> [ToolAdoption] {
-        try await database.query(
+        let calls = try await AnalyticsDayKeys(database: database).top(
+            serverID: serverID, kind: .tool, days: days(of: period), order: .hits, limit: 1000)
+        // Users per tool from the usage sessions (kept for good), each counted once.
+        var users: [String: Set<String>] = [:]
+        for row in try await database.query(
             """
-            SELECT tool, count(DISTINCT participant) AS users, count(*) AS calls FROM mcp_events
-            WHERE server_id = \(serverID) AND tool IS NOT NULL AND created_at >= \(period.start) AND created_at < \(period.end)
-            GROUP BY tool ORDER BY users DESC, calls DESC
-            """
-        ).map { row in
-            ToolAdoption(
-                tool: try row.decode("tool"), users: Int(try row.decode("users", as: Int64.self)),
-                calls: Int(try row.decode("calls", as: Int64.self)))
+            SELECT DISTINCT participant, tools FROM analytics_sessions
+            WHERE server_id = \(serverID) AND tool_calls > 0 AND last_activity_at >= \(period.start) AND started_at < \(period.end)
+            """)
+        {
+            let participant: String = try row.decode("participant")
+            for tool in try row.decode("tools", as: String.self).split(separator: ",") {
+                users[String(tool), default: []].insert(participant)
+            }
         }
+        return calls.map { ToolAdoption(tool: $0.key, users: users[$0.key]?.count ?? 0, calls: Int($0.hits)) }
+            .sorted { ($0.users, $0.calls, $1.tool) > ($1.users, $1.calls, $0.tool) }
     }
 
     /// End users active in the period, most recently active first.

@@ -601,8 +601,9 @@ public enum Migrations {
     }
 
     /// Analytics: every MCP request an MCP server answered (replacing the tool calls of
-    /// version 9, which are copied over), usage sessions, explicit feedback, daily rollups kept
-    /// after raw events expire, and the processor's lease. Requests get a latency sum so that
+    /// version 9, which are copied over), usage sessions (with the tools they used), explicit
+    /// feedback, daily rollups kept after raw events expire (counts, and per query, page and
+    /// tool), and the processor's lease. Requests get a latency sum so that
     /// the average response time is exact.
     static let analytics = Migration(version: 10, name: "analytics") { dialect in
         [
@@ -652,11 +653,15 @@ public enum Migrations {
                 last_activity_at BIGINT NOT NULL,
                 requests BIGINT NOT NULL,
                 tool_calls BIGINT NOT NULL,
-                searches BIGINT NOT NULL
+                searches BIGINT NOT NULL,
+                tools TEXT NOT NULL DEFAULT ''
             )
             """,
             "CREATE INDEX analytics_sessions_started ON analytics_sessions (server_id, started_at)",
-            "CREATE INDEX analytics_sessions_active ON analytics_sessions (server_id, last_activity_at)",
+            // Covers the distinct-user counts of the overview (no table reads).
+            """
+            CREATE INDEX analytics_sessions_active ON analytics_sessions (server_id, last_activity_at, started_at, tool_calls, participant)
+            """,
             "CREATE INDEX analytics_sessions_participant ON analytics_sessions (server_id, participant, last_activity_at)",
             """
             CREATE TABLE feedback (
@@ -687,6 +692,24 @@ public enum Migrations {
                 resolved BIGINT NOT NULL,
                 unresolved BIGINT NOT NULL,
                 PRIMARY KEY (server_id, day)
+            )
+            """,
+            """
+            CREATE TABLE analytics_day_keys (
+                server_id BIGINT NOT NULL REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                day BIGINT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('query', 'page', 'tool')),
+                key TEXT NOT NULL,
+                label TEXT,
+                hits BIGINT NOT NULL,
+                users BIGINT NOT NULL,
+                zero_results BIGINT NOT NULL DEFAULT 0,
+                resolved BIGINT NOT NULL DEFAULT 0,
+                unresolved BIGINT NOT NULL DEFAULT 0,
+                shown BIGINT NOT NULL DEFAULT 0,
+                last_seen BIGINT,
+                example_session BIGINT,
+                PRIMARY KEY (server_id, kind, day, key)
             )
             """,
             "ALTER TABLE request_minutes ADD COLUMN latency_us BIGINT NOT NULL DEFAULT 0",
