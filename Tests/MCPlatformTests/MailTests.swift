@@ -562,7 +562,8 @@ final class ScriptedSMTPServer: Sendable {
             #expect(error.description.contains("did not answer"), "\(error)")
             #expect(!error.isPermanent)
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // It gives up rather than waiting for the server forever (a generous bound: the machine is shared).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func refusedConnectionIsTransient() async throws {
