@@ -1,0 +1,376 @@
+"""The interop matrix's pieces (test_interop_matrix.py, test_interop_http.py): one server with
+content for every feature (documentation, a published walkthrough, tickets), the clients it
+is tested with, each at the protocol revisions it can be made to speak, and one check per
+feature that every client runs the same way.
+
+Clients, each behind a small `Driver` so that a feature check is written once:
+- `python-mcp-<revision>`: the official SDK's low-level `ClientSession` over
+  `streamable_http_client`, its `initialize` sent by hand to offer that revision.
+- `python-mcp-auto`: `mcp.Client(url)` in its default `mode="auto"` (server/discover probe,
+  then whatever it negotiates).
+- `fastmcp-legacy` / `fastmcp-auto`: fastmcp's `Client` with `mode="legacy"` (the initialize
+  handshake at the SDK's newest handshake revision) and its default `mode="auto"`. fastmcp
+  cannot be made to offer an older handshake revision.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import fastmcp
+import httpx2
+import mcp
+import mcp.types as types
+import pytest
+from harness import LATEST_VERSION, Backend, Cli, ServerProcess, Tenant, psql, with_database
+from mcp import ClientSession
+from test_mcp_client import legacy_session
+from oauth_support import ADMIN_TOKEN
+from test_walkthroughs_mcp import DOCUMENT, WalkthroughAPI
+from test_walkthroughs_mcp import SLUG as WALKTHROUGH
+
+#: What `ingest` indexes for the documentation checks (version 1.0).
+DOCS = {
+    "install.md": "# Install the Acme CLI\n\nInstall it with `brew install acme` on macOS.\n\n"
+    "## Verify the installation\n\nRun `acme --version`; it prints the installed version.\n",
+    "guides/keys.md": "# API keys\n\nOpen **Settings → API keys** and click *New key*.\n\n"
+    "## Rotate a key\n\nCreate the new key first, deploy it, then revoke the old one.\n",
+}
+
+
+# --------------------------------------------------------------------------------------
+# The server under test
+
+
+@dataclass
+class Site:
+    """A running instance with one tenant that has documentation and a published walkthrough."""
+
+    server: ServerProcess
+    tenant: Tenant
+    backend: Backend
+
+    @property
+    def url(self) -> str:
+        return self.server.mcp_url(self.tenant.slug)
+
+
+def start_site(cli: Cli, backend: Backend, root: Path, name: str) -> Site:
+    cli.migrate(backend)
+    tenant = cli.create_tenant(backend)
+    docs = root / "docs"
+    for path, text in DOCS.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text)
+    cli.run("ingest", tenant.slug, str(docs), "--version", "1.0", *backend.args())
+    server = ServerProcess(
+        binary=cli.binary,
+        backend=backend,
+        log_dir=root,
+        name=name,
+        extra_args=["--admin-token", ADMIN_TOKEN, "--public-url", "http://127.0.0.1:{port}"],
+    )
+    server.start()
+    api = WalkthroughAPI(server.base_url, tenant.slug)
+    try:
+        api.import_document(DOCUMENT)
+        api.publish()
+    finally:
+        api.close()
+    return Site(server, tenant, backend)
+
+
+def stop_site(site: Site) -> None:
+    problem = site.server.stop()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
+def sqlite_site_fixture(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("interop-sqlite")
+    backend = Backend("sqlite", root / "data")
+    backend.data_dir.mkdir()
+    site = start_site(cli, backend, root, "interop-sqlite")
+    yield site
+    stop_site(site)
+
+
+def postgres_site_fixture(cli: Cli, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("interop-postgres")
+    name = f"mcp_interop_{uuid.uuid4().hex[:12]}"
+    psql(postgres_server_url, f'CREATE DATABASE "{name}"')
+    backend = Backend("postgres", root / "data", with_database(postgres_server_url, name))
+    backend.data_dir.mkdir()
+    try:
+        site = start_site(cli, backend, root, "interop-postgres")
+        yield site
+        stop_site(site)
+    finally:
+        psql(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------------------
+# Clients
+
+
+def dump(model: Any) -> dict[str, Any]:
+    """A protocol object as it was on the wire (camelCase keys, no unset fields)."""
+    return model.model_dump(by_alias=True, mode="json", exclude_none=True)
+
+
+@dataclass
+class ToolOutcome:
+    is_error: bool
+    structured: Any
+    text: str
+    #: What the client made of the structured content: fastmcp hydrates it from the output
+    #: schema (`.data`); the SDK validates it against the schema and passes it on.
+    hydrated: Any
+
+
+class Driver(Protocol):
+    """One connected client, seen through the calls the feature checks make."""
+
+    version: str
+    handshake: dict[str, Any]
+
+    async def list_tools(self) -> list[dict[str, Any]]: ...
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome: ...
+    async def list_resources(self) -> list[dict[str, Any]]: ...
+    async def list_resource_templates(self) -> list[dict[str, Any]]: ...
+    async def read_resource(self, uri: str) -> list[dict[str, Any]]: ...
+    async def ping(self) -> None: ...
+
+
+def _text(content: list[Any]) -> str:
+    return "\n".join(block.text for block in content if isinstance(block, types.TextContent))
+
+
+class SDKDriver:
+    """The official SDK's `ClientSession` (also what `mcp.Client` runs on)."""
+
+    def __init__(self, session: ClientSession) -> None:
+        self.session = session
+        self.version = session.protocol_version or ""
+        result = session.initialize_result or session.discover_result
+        self.handshake = dump(result) if result is not None else {}
+
+    async def list_tools(self) -> list[dict[str, Any]]:
+        return [dump(tool) for tool in (await self.session.list_tools()).tools]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        # call_tool validates structuredContent against the tool's outputSchema (fetching
+        # tools/list first when it has not seen the tool) and raises when it does not conform.
+        result = await self.session.call_tool(name, arguments)
+        return ToolOutcome(bool(result.is_error), result.structured_content, _text(result.content), result.structured_content)
+
+    async def list_resources(self) -> list[dict[str, Any]]:
+        return [dump(resource) for resource in (await self.session.list_resources()).resources]
+
+    async def list_resource_templates(self) -> list[dict[str, Any]]:
+        return [dump(template) for template in (await self.session.list_resource_templates()).resource_templates]
+
+    async def read_resource(self, uri: str) -> list[dict[str, Any]]:
+        return [dump(content) for content in (await self.session.read_resource(uri)).contents]
+
+    async def ping(self) -> None:
+        await self.session.send_ping()
+
+
+class FastMCPDriver:
+    """fastmcp's `Client` (its own API: lists come back as lists, results are hydrated)."""
+
+    def __init__(self, client: fastmcp.Client) -> None:
+        self.client = client
+        self.version = client.protocol_version or ""
+        result = client.initialize_result or client.session.discover_result
+        self.handshake = dump(result) if result is not None else {}
+
+    async def list_tools(self) -> list[dict[str, Any]]:
+        return [dump(tool) for tool in await self.client.list_tools()]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        result = await self.client.call_tool(name, arguments, raise_on_error=False)
+        return ToolOutcome(result.is_error, result.structured_content, _text(result.content), result.data)
+
+    async def list_resources(self) -> list[dict[str, Any]]:
+        return [dump(resource) for resource in await self.client.list_resources()]
+
+    async def list_resource_templates(self) -> list[dict[str, Any]]:
+        return [dump(template) for template in await self.client.list_resource_templates()]
+
+    async def read_resource(self, uri: str) -> list[dict[str, Any]]:
+        return [dump(content) for content in await self.client.read_resource(uri)]
+
+    async def ping(self) -> None:
+        assert await self.client.ping() is True
+
+
+def _http(headers: dict[str, str] | None = None) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=60.0))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A client at one revision: how to connect it, and which revision it must end up on."""
+
+    id: str
+    connect: Callable[[str], AbstractAsyncContextManager[Driver]]
+    expected_version: str
+
+
+def sdk_pinned(version: str) -> Callable[[str], AbstractAsyncContextManager[Driver]]:
+    @asynccontextmanager
+    async def connect(url: str) -> AsyncIterator[Driver]:
+        async with legacy_session(url, version) as (session, _):
+            yield SDKDriver(session)
+
+    return connect
+
+
+def sdk_client(mode: str) -> Callable[[str], AbstractAsyncContextManager[Driver]]:
+    @asynccontextmanager
+    async def connect(url: str) -> AsyncIterator[Driver]:
+        async with mcp.Client(url, mode=mode, read_timeout_seconds=30.0) as client:
+            yield SDKDriver(client.session)
+
+    return connect
+
+
+def fastmcp_client(mode: str) -> Callable[[str], AbstractAsyncContextManager[Driver]]:
+    @asynccontextmanager
+    async def connect(url: str) -> AsyncIterator[Driver]:
+        async with fastmcp.Client(url, mode=mode, timeout=30.0) as client:
+            yield FastMCPDriver(client)
+
+    return connect
+
+
+PROFILES = [
+    Profile("python-mcp-2025-03-26", sdk_pinned("2025-03-26"), "2025-03-26"),
+    Profile("python-mcp-2025-06-18", sdk_pinned("2025-06-18"), "2025-06-18"),
+    Profile("python-mcp-2025-11-25", sdk_pinned("2025-11-25"), "2025-11-25"),
+    Profile("python-mcp-auto", sdk_client("auto"), LATEST_VERSION),
+    Profile("fastmcp-legacy", fastmcp_client("legacy"), "2025-11-25"),
+    Profile("fastmcp-auto", fastmcp_client("auto"), LATEST_VERSION),
+]
+
+
+# --------------------------------------------------------------------------------------
+# Feature checks: each connects with a profile and exercises one feature.
+
+Check = Callable[[Driver, Site, Profile], Awaitable[None]]
+
+
+async def check_handshake(driver: Driver, site: Site, profile: Profile) -> None:
+    """initialize (or server/discover): the negotiated revision, server info, capabilities."""
+    assert driver.version == profile.expected_version, (driver.version, driver.handshake)
+    info = driver.handshake.get("serverInfo") or {}
+    assert info.get("name") == site.tenant.slug, driver.handshake
+    assert info.get("title") == site.tenant.name, driver.handshake
+    capabilities = driver.handshake["capabilities"]
+    assert "tools" in capabilities and "resources" in capabilities, capabilities
+    assert "list_walkthroughs" in driver.handshake.get("instructions", ""), driver.handshake
+
+
+async def check_tools(driver: Driver, site: Site, profile: Profile) -> None:
+    """tools/list: names, titles, annotations and output schemas as clients parse them."""
+    tools = {tool["name"]: tool for tool in await driver.list_tools()}
+    expected = {"search_docs", "read_page", "list_sources", "about", "create_support_ticket", "list_walkthroughs"}
+    assert expected <= tools.keys(), sorted(tools)
+    for name, tool in tools.items():
+        assert len(site.tenant.slug) + len(name) < 60, f"server+tool name too long for some clients: {name}"
+        assert tool.get("title") and tool["inputSchema"].get("type") == "object", tool
+    search = tools["search_docs"]
+    assert search["annotations"] == {
+        "title": "Search the documentation",
+        "readOnlyHint": True,
+        "idempotentHint": True,
+        "openWorldHint": False,
+    }, search
+    assert search["outputSchema"]["type"] == "object" and "results" in search["outputSchema"]["properties"], search
+    ticket = tools["create_support_ticket"]["annotations"]
+    assert ticket["readOnlyHint"] is False and ticket["destructiveHint"] is False and ticket["idempotentHint"] is False, ticket
+
+
+async def check_search(driver: Driver, site: Site, profile: Profile) -> None:
+    """tools/call search_docs: structuredContent that the client checks against outputSchema."""
+    outcome = await driver.call_tool("search_docs", {"query": "how do I rotate an API key", "limit": 3})
+    assert not outcome.is_error, outcome
+    urls = [result["url"] for result in outcome.structured["results"]]
+    assert urls and urls[0].startswith("guides/keys.md"), urls
+    assert "guides/keys.md" in outcome.text, outcome.text
+    assert _field(outcome.hydrated, "results"), outcome.hydrated
+
+
+async def check_read_page(driver: Driver, site: Site, profile: Profile) -> None:
+    outcome = await driver.call_tool("read_page", {"url": "guides/keys.md#rotate-a-key"})
+    assert not outcome.is_error, outcome
+    assert outcome.structured["content"].startswith("## Rotate a key"), outcome.structured
+    assert "revoke the old one" in outcome.text, outcome.text
+
+
+async def check_resources(driver: Driver, site: Site, profile: Profile) -> None:
+    """resources/list, resources/templates/list, resources/read."""
+    uris = sorted(resource["uri"] for resource in await driver.list_resources())
+    assert uris == ["docs://1.0/guides/keys.md", "docs://1.0/install.md"], uris
+    templates = [template["uriTemplate"] for template in await driver.list_resource_templates()]
+    assert templates == ["docs://{version}/{+url}"], templates
+    contents = await driver.read_resource("docs://1.0/install.md")
+    assert len(contents) == 1 and contents[0]["mimeType"] == "text/markdown", contents
+    assert "brew install acme" in contents[0]["text"], contents
+
+
+async def check_ping(driver: Driver, site: Site, profile: Profile) -> None:
+    await driver.ping()
+
+
+async def check_walkthrough(driver: Driver, site: Site, profile: Profile) -> None:
+    """list_walkthroughs, start_walkthrough, complete_step, get_walkthrough_step."""
+    listing = await driver.call_tool("list_walkthroughs", {})
+    assert [w["slug"] for w in listing.structured["walkthroughs"]] == [WALKTHROUGH], listing
+    started = await driver.call_tool("start_walkthrough", {"slug": WALKTHROUGH})
+    assert not started.is_error and started.structured["step"]["number"] == 1, started
+    done = await driver.call_tool("complete_step", {"slug": WALKTHROUGH, "step": 1})
+    assert not done.is_error and done.structured["progress"]["stepsCompleted"] == 1, done
+    step = await driver.call_tool("get_walkthrough_step", {"slug": WALKTHROUGH})
+    assert step.structured["step"]["number"] == 2 and step.structured["step"]["title"] == DOCUMENT["steps"][1]["title"], step
+    assert _field(step.hydrated, "progress"), step.hydrated
+
+
+async def check_ticket(driver: Driver, site: Site, profile: Profile) -> None:
+    """create_support_ticket (anonymous, with an email), then get_support_ticket."""
+    title = f"Interop {profile.id}"
+    created = await driver.call_tool(
+        "create_support_ticket",
+        {"title": title, "description": "acme login fails with 401.", "email": "user@example.com"},
+    )
+    assert not created.is_error, created
+    number = created.structured["number"]
+    assert isinstance(number, int) and created.structured["status"] == "pending", created.structured
+    read = await driver.call_tool("get_support_ticket", {"number": number})
+    assert not read.is_error and read.structured["title"] == title, read
+    assert _field(read.hydrated, "number") == number, read.hydrated
+
+
+def _field(value: Any, name: str) -> Any:
+    """A field of a structured result, whether a dict (SDK) or a hydrated object (fastmcp)."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name)
+
+
+FEATURES: dict[str, Check] = {
+    "handshake": check_handshake,
+    "tools": check_tools,
+    "search": check_search,
+    "read-page": check_read_page,
+    "resources": check_resources,
+    "ping": check_ping,
+    "walkthrough": check_walkthrough,
+    "ticket": check_ticket,
+}
+
