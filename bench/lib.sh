@@ -28,10 +28,11 @@ bench_venv() {
     PY=$venv/bin/python
 }
 
+# bench_setup [--no-corpus]: --no-corpus for benchmarks that do not read the Django docs.
 bench_setup() {
     local src=${MCPLATFORM_BIN:-$REPO/.build/release/mcplatform}
     [[ -x $src ]] || { echo "$src is missing: swift build -c release --product mcplatform" >&2; exit 1; }
-    [[ -d $DOCS_ROOT ]] || { echo "the Django docs are missing: apt-get install -y python-django-doc" >&2; exit 1; }
+    [[ ${1:-} == --no-corpus || -d $DOCS_ROOT ]] || { echo "the Django docs are missing: apt-get install -y python-django-doc" >&2; exit 1; }
     bench_venv
     WORK=$(mktemp -d)
     trap bench_cleanup EXIT

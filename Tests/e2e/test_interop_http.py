@@ -11,18 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
 
 import anyio
-import fastmcp
 import httpx
-import httpx2
-import mcp
 import pytest
-from fastmcp.client.transports import StreamableHttpTransport
 from harness import SUPPORTED_VERSIONS, Cli
 from interop_support import PROFILES, Profile, Site, sqlite_site_fixture
-from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from helpers import (
@@ -182,21 +176,10 @@ def backdate(site: Site, session_id: str) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Real clients whose session disappears: neither the SDK nor fastmcp re-initializes on its
-# own. Both surface the server's 404 (JSON-RPC -32001 "Session not found"), and a new
-# connection, which is what applications do on that error, works at once.
-
-
-class SessionIDs:
-    """Records the Mcp-Session-Id a client was given (an httpx2 response hook)."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    async def __call__(self, response: httpx2.Response) -> None:
-        session_id = response.headers.get("mcp-session-id")
-        if session_id and session_id not in self.ids:
-            self.ids.append(session_id)
+# Real clients and the end of their sessions. Neither the SDK nor fastmcp re-initializes on
+# its own when its session is gone: both raise the server's 404 error (JSON-RPC -32001
+# "Session not found"), and a new connection, which is what applications do on that error,
+# works at once.
 
 
 def end_elsewhere(site: Site, session_id: str, how: str) -> None:
@@ -208,59 +191,45 @@ def end_elsewhere(site: Site, session_id: str, how: str) -> None:
         assert r.status_code == 204, r.text
 
 
-async def python_mcp_recovers(site: Site, how: str) -> None:
-    seen = SessionIDs()
-    async with httpx2.AsyncClient(timeout=30.0, event_hooks={"response": [seen]}) as http:
-        async with mcp.Client(streamable_http_client(site.url, http_client=http)) as client:
-            assert (await client.call_tool("about", {})).is_error is False
-            end_elsewhere(site, seen.ids[0], how)
-            with pytest.raises(MCPError) as error:
-                await client.call_tool("about", {})
-            assert error.value.code == SESSION_NOT_FOUND, error.value
-    async with mcp.Client(site.url) as client:
-        assert (await client.call_tool("about", {})).is_error is False
+def run_with_timeout(body: Callable[[], Awaitable[None]]) -> None:
+    async def main() -> None:
+        with anyio.fail_after(60):
+            await body()
 
-
-async def fastmcp_recovers(site: Site, how: str) -> None:
-    seen = SessionIDs()
-
-    def factory(**kwargs: Any) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(event_hooks={"response": [seen]}, **kwargs)
-
-    async with fastmcp.Client(StreamableHttpTransport(site.url, httpx_client_factory=factory), timeout=30.0) as client:
-        assert not (await client.call_tool("about", {})).is_error
-        end_elsewhere(site, seen.ids[0], how)
-        with pytest.raises(MCPError) as error:
-            await client.call_tool("about", {})
-        assert error.value.code == SESSION_NOT_FOUND, error.value
-    async with fastmcp.Client(site.url, timeout=30.0) as client:
-        assert not (await client.call_tool("about", {})).is_error
+    anyio.run(main)
 
 
 @pytest.mark.parametrize("how", ["deleted", "expired"])
-@pytest.mark.parametrize("recovers", [python_mcp_recovers, fastmcp_recovers], ids=["python-mcp", "fastmcp"])
-def test_client_after_its_session_ends(site: Site, recovers: Callable[[Site, str], Awaitable[None]], how: str) -> None:
-    async def main() -> None:
-        with anyio.fail_after(60):
-            await recovers(site, how)
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda profile: profile.id)
+def test_client_after_its_session_ends(site: Site, profile: Profile, how: str) -> None:
+    async def body() -> None:
+        before = open_sessions(site)
+        async with profile.connect(site.url) as driver:
+            assert not (await driver.call_tool("about", {})).is_error
+            (mine,) = open_sessions(site) - before
+            end_elsewhere(site, mine, how)
+            with pytest.raises(MCPError) as error:
+                await driver.call_tool("about", {})
+            assert error.value.code == SESSION_NOT_FOUND, error.value
+        async with profile.connect(site.url) as driver:
+            assert not (await driver.call_tool("about", {})).is_error
 
-    anyio.run(main)
+    run_with_timeout(body)
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=lambda profile: f"{profile.id}-closes-its-session")
 def test_client_ends_its_session_on_close(site: Site, profile: Profile) -> None:
-    """Every client profile sends DELETE when it closes (or leaves nothing behind): the
-    session is over afterwards, so nothing lingers until the idle timeout."""
+    """Every client sends DELETE when it closes: its session is over at once, nothing lingers
+    until the idle timeout."""
     before = open_sessions(site)
     mine: set[str] = set()
 
-    async def main() -> None:
-        with anyio.fail_after(60):
-            async with profile.connect(site.url) as driver:
-                await driver.ping()
-                mine.update(open_sessions(site) - before)
+    async def body() -> None:
+        async with profile.connect(site.url) as driver:
+            await driver.ping()
+            mine.update(open_sessions(site) - before)
 
-    anyio.run(main)
+    run_with_timeout(body)
     assert len(mine) == 1, f"{profile.id} opened {len(mine)} sessions"
     assert not (mine & open_sessions(site)), f"{profile.id} left its session open"
 
