@@ -153,6 +153,9 @@ import Testing
     func rollupsKeepTheNumbersWhenRawEventsExpire(backend: Backend) async throws {
         try await Self.withDocs(backend) { _, platform, server in
             let today = floor(Date().timeIntervalSince1970 / 86400) * 86400
+            // Processed as at noon: just after midnight, yesterday is not rolled up yet (its
+            // searches are still inside their resolution window).
+            let noon = Date(timeIntervalSince1970: today + 43200)
             let old = Date(timeIntervalSince1970: today - 100 * 86400 + 7200)
             let recent = Date(timeIntervalSince1970: today - 2 * 86400 + 7200)
             try await platform.database.query("UPDATE mcp_servers SET created_at = \(old - 3600) WHERE id = \(server.id)")
@@ -170,7 +173,7 @@ import Testing
             let before = try await report.overview(serverID: server.id, period: oldPeriod)
             #expect(before.searches == 2 && before.requests == 2 && before.failedRequests == 1)
 
-            try await processor.processOnce()
+            try await processor.processOnce(now: noon)
             let rolled = try await platform.database.one("SELECT count(*) AS days FROM analytics_days WHERE server_id = \(server.id)")
             #expect(try rolled.decode("days", as: Int64.self) == 100, "every finished day since the server was created")
             let raw = try await platform.database.one("SELECT count(*) AS events FROM mcp_events WHERE server_id = \(server.id)")
@@ -189,7 +192,7 @@ import Testing
             // A period across rolled-up days and today's raw events adds both.
             platform.events.record(Self.event(server, "session:c", at: Date(), query: "Install?"))
             try await platform.events.flush(to: platform.database)
-            try await processor.processOnce()
+            try await processor.processOnce(now: noon)
             let all = try await report.topQueries(serverID: server.id, period: .last(120), limit: 10)
             #expect(all.map { "\($0.query):\($0.searches):\($0.users)" } == ["Install?:5:4"], "the latest wording; users once per day")
             let days = try await report.days(serverID: server.id, period: .last(3))
