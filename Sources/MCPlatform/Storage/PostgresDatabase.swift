@@ -22,8 +22,10 @@ public final class PostgresDatabase: Database {
         configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         // The pool only serves leases once `run()` has begun; wait until the task is there.
+        // Detached: the pool must not inherit the creator's task-locals (a ServiceGroup's
+        // graceful-shutdown handler would stop it when that group shuts down).
         let (started, starting) = AsyncStream<Void>.makeStream()
-        self.runTask = Task {
+        self.runTask = Task.detached {
             starting.finish()
             await client.run()
         }
