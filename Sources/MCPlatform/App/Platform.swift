@@ -13,6 +13,8 @@ public struct Platform: Sendable {
     public let tenancy: TenancyStore
     public let sessions: MCPSessionStore
     public let tools: ToolRegistry
+    /// What `prompts/*` offer.
+    public let prompts = PromptRegistry.standard
     /// What `resources/*` serve: the documentation pages.
     public let resources: any MCPResourceProvider
     /// The embedding vectors searches compare against, kept in memory.

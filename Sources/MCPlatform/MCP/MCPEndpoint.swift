@@ -13,6 +13,8 @@ import NIOCore
 struct MCPEndpoint: Sendable {
     let platform: Platform
     let handler: MCPMethodHandler
+    /// The requests running on this instance, for `notifications/cancelled`.
+    let inFlight = InFlightRequests()
 
     init(platform: Platform) {
         self.platform = platform
@@ -150,7 +152,7 @@ struct MCPEndpoint: Sendable {
         if case .array(let batch) = message {
             return try await postBatch(
                 batch, sessionID: sessionID, versionHeader: versionHeader, server: server, caller: caller, context: context,
-                responder: responder)
+                accept: accept, responder: responder)
         }
         let incoming: IncomingMessage
         switch IncomingMessage.classify(message) {
@@ -169,16 +171,13 @@ struct MCPEndpoint: Sendable {
         case .success(let found): session = found
         case .failure(let rejection): return rejection.response
         }
-        guard let reply = try await process(incoming, server: server, session: session, context: context) else {
-            return Response(status: .accepted)
-        }
-        return try responder.response(for: [reply], batch: false, sessionID: session.id)
+        return try await answer(incoming, server: server, session: session, context: context, accept: accept, responder: responder)
     }
 
     /// A JSON-RPC batch: accepted only in sessions on 2025-03-26, the one revision that has them.
     private func postBatch(
         _ batch: [Value], sessionID: String?, versionHeader: String?, server: TenantServer, caller: Caller, context: AppRequestContext,
-        responder: Responder
+        accept: AcceptHeader, responder: Responder
     ) async throws -> Response {
         guard !batch.isEmpty else { return Self.errorResponse(.badRequest, .invalidRequest("empty batch")) }
         guard batch.count <= 100 else { return Self.errorResponse(.badRequest, .invalidRequest("a batch may hold at most 100 messages")) }
@@ -197,6 +196,7 @@ struct MCPEndpoint: Sendable {
             return Self.errorResponse(.badRequest, .invalidRequest("JSON-RPC batches are not part of protocol \(session.protocolVersion)"))
         }
         var replies: [JSONRPCResponse] = []
+        let notifications = NotificationBuffer()
         for element in batch {
             switch IncomingMessage.classify(element) {
             case .failure(let failure):
@@ -204,11 +204,15 @@ struct MCPEndpoint: Sendable {
             case .success(.request(let id, "initialize", _)):
                 replies.append(JSONRPCResponse(id: id, outcome: .error(.invalidRequest("initialize must not be part of a batch"))))
             case .success(let incoming):
-                if let reply = try await process(incoming, server: server, session: session, context: context) { replies.append(reply) }
+                let notifier = notifications.notifier(logLevel: session.logLevel)
+                if let reply = try await process(incoming, server: server, session: session, context: context, notifier: notifier) {
+                    replies.append(reply)
+                }
             }
         }
         guard !replies.isEmpty else { return Response(status: .accepted) }
-        return try responder.response(for: replies, batch: true, sessionID: session.id)
+        return try respond(
+            replies, notifications: await notifications.drain(), batch: true, sessionID: session.id, accept: accept, responder: responder)
     }
 
     private func initialize(id: ID, params: Value?, server: TenantServer, caller: Caller, responder: Responder) async throws -> Response {
@@ -221,17 +225,23 @@ struct MCPEndpoint: Sendable {
         }
     }
 
-    /// Runs one message of an established session; nil for notifications and client responses.
-    private func process(_ incoming: IncomingMessage, server: TenantServer, session: MCPSession, context: AppRequestContext) async throws
-        -> JSONRPCResponse?
-    {
+    /// Runs one message of an established session; nil for notifications, client responses and
+    /// requests the client cancelled meanwhile.
+    func process(
+        _ incoming: IncomingMessage, server: TenantServer, session: MCPSession, context: AppRequestContext, notifier: RequestNotifier
+    ) async throws -> JSONRPCResponse? {
         switch incoming {
         case .request(let id, let method, let params):
             var logger = context.logger
             logger[metadataKey: "mcp.method"] = .string(method)
-            return JSONRPCResponse(
-                id: id, outcome: await handler.handle(method: method, params: params, server: server, session: session, logger: logger))
-        case .notification(let method, _):
+            return await inFlight.run(sessionID: session.id, requestID: id) { [handler, logger] in
+                JSONRPCResponse(
+                    id: id,
+                    outcome: await handler.handle(
+                        method: method, params: params, server: server, session: session, logger: logger, notifier: notifier))
+            }
+        case .notification(let method, let params):
+            if method == "notifications/cancelled" { cancel(params, session: session, logger: context.logger) }
             try await handler.handleNotification(method: method, server: server, session: session)
             return nil
         case .response:
@@ -314,7 +324,11 @@ struct MCPEndpoint: Sendable {
     struct Responder {
         let eventStream: Bool
 
-        func response(for replies: [JSONRPCResponse], batch: Bool, sessionID: String) throws -> Response {
+        /// `notifications` (sent while answering) precede the replies on an SSE stream; they are
+        /// dropped from a JSON body.
+        func response(for replies: [JSONRPCResponse], batch: Bool, sessionID: String, notifications: [OutgoingNotification] = []) throws
+            -> Response
+        {
             let encoder = JSONEncoder()
             encoder.outputFormatting = .withoutEscapingSlashes
             var headers: HTTPFields = [.mcpSessionID: sessionID]
@@ -322,16 +336,25 @@ struct MCPEndpoint: Sendable {
             if eventStream {
                 headers[.contentType] = "text/event-stream"
                 headers[.cacheControl] = "no-cache"
-                for reply in replies {
-                    buffer.writeString("event: message\ndata: ")
-                    buffer.writeBytes(try encoder.encode(reply))
-                    buffer.writeString("\n\n")
+                for message in notifications as [any Encodable] + replies as [any Encodable] {
+                    var event = try Self.event(message)
+                    buffer.writeBuffer(&event)
                 }
             } else {
                 headers[.contentType] = "application/json"
                 buffer.writeBytes(batch ? try encoder.encode(replies) : try encoder.encode(replies[0]))
             }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        }
+
+        /// One message as an SSE event.
+        static func event(_ message: any Encodable) throws -> ByteBuffer {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            var buffer = ByteBuffer(string: "event: message\ndata: ")
+            buffer.writeBytes(try encoder.encode(message))
+            buffer.writeString("\n\n")
+            return buffer
         }
     }
 }

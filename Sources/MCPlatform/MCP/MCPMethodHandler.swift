@@ -27,7 +27,10 @@ struct MCPMethodHandler: Sendable {
         )
         let result = Initialize.Result(
             protocolVersion: version,
-            capabilities: Server.Capabilities(resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)),
+            capabilities: Server.Capabilities(
+                completions: .init(), logging: .init(), prompts: .init(listChanged: false),
+                resources: .init(subscribe: false, listChanged: false),
+                tools: .init(listChanged: false)),
             serverInfo: Server.Info(
                 name: server.slug,
                 version: Platform.version,
@@ -40,17 +43,22 @@ struct MCPMethodHandler: Sendable {
         return (session, result)
     }
 
-    /// Answers a request within an established session, and records it for analytics.
-    func handle(method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger) async -> JSONRPCResponse.Outcome
-    {
+    /// Answers a request within an established session, and records it for analytics. Progress and
+    /// log messages go to `notifier`. A request cancelled meanwhile is recorded as an error with
+    /// code ``JSONRPCError/requestCancelledCode``.
+    func handle(
+        method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger, notifier: RequestNotifier = .silent
+    ) async -> JSONRPCResponse.Outcome {
         let started = ContinuousClock.now
         var details = EventDetails()
-        let outcome = await answer(method: method, params: params, server: server, session: session, logger: logger, details: &details)
+        var outcome = await answer(
+            method: method, params: params, server: server, session: session, logger: logger, notifier: notifier, details: &details)
+        if Task.isCancelled { outcome = .error(.requestCancelled) }
         if case .error(let error) = outcome {
             details.outcome = .error
             details.errorCode = error.code
         }
-        if details.outcome == .error, details.errorCode == nil || details.errorCode == JSONRPCError.internalErrorCode {
+        if details.outcome == .error, details.errorCode == nil || details.errorCode == JSONRPCError.internalErrorCode, !Task.isCancelled {
             platform.requestStatistics.recordInternalFailure(serverID: server.id)
         }
         record(details, method: method, server: server, session: session, since: started)
@@ -58,17 +66,27 @@ struct MCPMethodHandler: Sendable {
     }
 
     private func answer(
-        method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger, details: inout EventDetails
+        method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger, notifier: RequestNotifier,
+        details: inout EventDetails
     ) async -> JSONRPCResponse.Outcome {
+        let context = ToolContext(server: server, session: session, platform: platform, logger: logger, notifier: notifier)
         do {
             switch method {
             case "ping":
                 return .result(Value.object([:]))
             case "tools/list":
-                let tools = try await platform.tools.tools(for: server, platform: platform)
-                return .result(ListTools.Result(tools: tools.map(\.definition)))
+                return .result(try await listTools(params: params, server: server))
             case "tools/call":
-                return .result(try await callTool(params: params, server: server, session: session, logger: logger, details: &details))
+                return .result(try await callTool(params: params, context: context, details: &details))
+            case "prompts/list":
+                return .result(try await listPrompts(params: params, server: server))
+            case "prompts/get":
+                return .result(try await getPrompt(params: params, context: context, details: &details))
+            case "completion/complete":
+                return .result(
+                    try await ArgumentCompleter().complete(decodeParams(Complete.Parameters.self, from: params), context: context))
+            case "logging/setLevel":
+                return .result(try await setLogLevel(params: params, session: session))
             case "resources/list":
                 let request = try decodeParams(ListResources.Parameters.self, from: params)
                 return .result(try await platform.resources.list(server: server, cursor: request.cursor, platform: platform))
@@ -90,6 +108,7 @@ struct MCPMethodHandler: Sendable {
         } catch let error as JSONRPCError {
             return .error(error)
         } catch {
+            guard !Task.isCancelled else { return .error(.requestCancelled) }
             logger.error("MCP request failed", metadata: ["mcp.method": .string(method), "error": .string(String(describing: error))])
             recordUnexpected(error, at: "mcp \(method)", server: server, session: session, logger: logger)
             return .error(.internalError(requestID: logger[metadataKey: "hb.request.id"]?.description ?? "unknown"))
@@ -105,6 +124,8 @@ struct MCPMethodHandler: Sendable {
         var pages: [String] = []
         var outcome = MCPEvent.Outcome.ok
         var errorCode: Int?
+        /// What a tool that answered with `isError` said (for the client's log messages).
+        var toolMessage: String?
     }
 
     private func record(
@@ -127,16 +148,17 @@ struct MCPMethodHandler: Sendable {
         }
     }
 
-    private func callTool(params: Value?, server: TenantServer, session: MCPSession, logger: Logger, details: inout EventDetails)
-        async throws -> CallTool.Result
-    {
+    private func callTool(params: Value?, context: ToolContext, details: inout EventDetails) async throws -> CallTool.Result {
+        let started = ContinuousClock.now
+        let (server, session) = (context.server, context.session)
         let request = try decodeParams(CallTool.Parameters.self, from: params)
         guard let tool = try await platform.tools.tool(named: request.name, for: server, platform: platform) else {
             throw JSONRPCError.invalidParams("Unknown tool: \(request.name)")
         }
-        var logger = logger
+        var logger = context.logger
         logger[metadataKey: "mcp.tool"] = .string(request.name)
-        let context = ToolContext(server: server, session: session, platform: platform, logger: logger)
+        let context = ToolContext(server: server, session: session, platform: platform, logger: logger, notifier: context.notifier)
+        defer { ToolCallLog.report(details, since: started, to: context.notifier) }
         let arguments = request.arguments ?? [:]
         details.tool = request.name
         details.summary = Self.summary(of: arguments)
@@ -145,14 +167,17 @@ struct MCPMethodHandler: Sendable {
             let result = try await tool.call(arguments: arguments, context: context)
             if result.isError == true {
                 details.outcome = .toolError
+                details.toolMessage = result.content.lazy.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.first
             } else {
                 Self.describeResults(of: result, arguments: arguments, into: &details)
             }
             return result
         } catch let error as ToolError {
             details.outcome = .toolError
+            details.toolMessage = error.message
             return CallTool.Result(content: [.text(text: error.message, annotations: nil, _meta: nil)], isError: true)
         } catch {
+            if Task.isCancelled { throw CancellationError() }
             details.outcome = .error
             logger.error("tool failed", metadata: ["error": .string(String(describing: error))])
             recordUnexpected(error, at: "mcp tools/call \(request.name)", server: server, session: session, logger: logger)
@@ -210,7 +235,7 @@ struct MCPMethodHandler: Sendable {
         return text
     }
 
-    private func decodeParams<T: Decodable>(_ type: T.Type, from params: Value?) throws -> T {
+    func decodeParams<T: Decodable>(_ type: T.Type, from params: Value?) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Self.encoder.encode(params ?? .object([:])))
         } catch {

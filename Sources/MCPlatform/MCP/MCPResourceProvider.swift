@@ -12,6 +12,12 @@ public protocol MCPResourceProvider: Sendable {
 
     /// The resource at `uri`, or nil when `server` has none there.
     func read(uri: String, server: TenantServer, platform: Platform) async throws -> ReadResource.Result?
+
+    /// Values of variable `argument` of `template` beginning with `prefix` (`completion/complete`);
+    /// `arguments` holds the variables the client already filled in.
+    func complete(
+        template: String, argument: String, prefix: String, arguments: [String: String], server: TenantServer, platform: Platform
+    ) async throws -> CompletionValues
 }
 
 /// An opaque pagination cursor carrying an offset.

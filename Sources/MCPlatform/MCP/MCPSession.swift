@@ -1,4 +1,5 @@
 import Foundation
+import MCP
 
 /// A client's session with one MCP server, created by `initialize` and persisted, so that any
 /// instance sharing the database can continue it.
@@ -14,6 +15,9 @@ public struct MCPSession: Sendable, Equatable {
     public let initialized: Bool
     public let createdAt: Date
     public let lastSeenAt: Date
+    /// The minimum level of log messages (`notifications/message`) the client asked for with
+    /// `logging/setLevel`; nil: none are sent.
+    public var logLevel: LogLevel?
 
     init(row: SQLRow) throws {
         id = try row.decode("id")
@@ -25,6 +29,7 @@ public struct MCPSession: Sendable, Equatable {
         initialized = try row.decode("initialized")
         createdAt = try row.decode("created_at")
         lastSeenAt = try row.decode("last_seen_at")
+        logLevel = try row.decode("log_level", as: String?.self).flatMap(LogLevel.init(rawValue:))
     }
 
     /// A session that exists only for one call made outside MCP (the dashboard's search
@@ -104,6 +109,11 @@ public struct MCPSessionStore: Sendable {
         try await database.query("UPDATE mcp_sessions SET initialized = \(true) WHERE id = \(id) AND server_id = \(serverID)")
     }
 
+    /// Records the session's `logging/setLevel`.
+    public func setLogLevel(_ level: LogLevel, id: String, serverID: Int64) async throws {
+        try await database.query("UPDATE mcp_sessions SET log_level = \(level.rawValue) WHERE id = \(id) AND server_id = \(serverID)")
+    }
+
     /// Ends a session (HTTP `DELETE`). Returns false when it was unknown or already ended.
     public func end(id: String, serverID: Int64) async throws -> Bool {
         try await !database.query(
@@ -120,5 +130,5 @@ public struct MCPSessionStore: Sendable {
     }
 
     private static let columns =
-        "id, server_id, protocol_version, client_name, client_version, end_user_id, initialized, created_at, last_seen_at"
+        "id, server_id, protocol_version, client_name, client_version, end_user_id, initialized, created_at, last_seen_at, log_level"
 }

@@ -33,6 +33,9 @@ public struct ToolContext: Sendable {
     public let session: MCPSession
     public let platform: Platform
     public let logger: Logger
+    /// Progress and log messages for the client: `context.notifier.progress(done, total:, message:)`
+    /// in tools that take long.
+    public var notifier: RequestNotifier = .silent
 }
 
 /// A failure reported to the model as a tool result with `isError: true`, so it can correct

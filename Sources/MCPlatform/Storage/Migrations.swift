@@ -4,7 +4,7 @@ import Foundation
 public enum Migrations {
     public static let all: [Migration] = [
         tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, monitoring,
-        errorTracking,
+        errorTracking, sessionsLogLevel,
     ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
@@ -817,5 +817,11 @@ public enum Migrations {
                 (NULL, NULL, 'server_down', 3, 15, 20, 1, 1, \(now), \(now))
             """,
         ]
+    }
+
+    /// The minimum level of the log messages (`notifications/message`) a legacy MCP session asked
+    /// for with `logging/setLevel`; NULL: none are sent.
+    static let sessionsLogLevel = Migration(version: 13, name: "sessions log level") { _ in
+        ["ALTER TABLE mcp_sessions ADD COLUMN log_level TEXT"]
     }
 }

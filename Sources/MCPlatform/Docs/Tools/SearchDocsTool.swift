@@ -3,6 +3,7 @@ import MCP
 /// `search_docs`: the server's main tool, finding the documentation pages that answer a question.
 struct SearchDocsTool: MCPTool {
     static let maximumLimit = 20
+    static let maximumQueryLength = 1000
     /// Results are cut once the text reaches about this many characters (~2,000 tokens).
     static let characterBudget = 8000
 
@@ -19,7 +20,9 @@ struct SearchDocsTool: MCPTool {
         inputSchema: [
             "type": "object",
             "properties": [
-                "query": ["type": "string", "description": "The question or keywords.", "minLength": 1, "maxLength": 1000],
+                "query": [
+                    "type": "string", "description": "The question or keywords.", "minLength": 1, "maxLength": .int(maximumQueryLength),
+                ],
                 "version": ["type": "string", "description": "Docs version (default: the latest). See list_sources."],
                 "limit": ["type": "integer", "minimum": 1, "maximum": .int(maximumLimit), "default": 5],
                 "offset": ["type": "integer", "minimum": 0, "default": 0, "description": "Skip this many pages (paging)."],
@@ -51,7 +54,7 @@ struct SearchDocsTool: MCPTool {
 
     func call(arguments: [String: Value], context: ToolContext) async throws -> CallTool.Result {
         let arguments = ToolArguments(arguments)
-        let query = try arguments.string("query", maximumLength: 1000)
+        let query = try arguments.string("query", maximumLength: Self.maximumQueryLength)
         let version = try arguments.optionalString("version", maximumLength: 100)
         let limit = try arguments.integer("limit", default: 5, in: 1...Self.maximumLimit)
         let offset = try arguments.integer("offset", default: 0, in: 0...1000)
