@@ -367,7 +367,9 @@ struct AcceptHeader {
     let prefersEventStream: Bool
 
     init(_ values: [String]) {
-        let types = values.flatMap { $0.split(separator: ",") }.compactMap { MediaType(from: String($0)) }
+        let types = values.flatMap { $0.split(separator: ",") }.compactMap {
+            MediaType(from: $0.trimmingCharacters(in: .whitespaces))
+        }
         guard !types.isEmpty else {
             (allowsJSON, allowsEventStream, prefersEventStream) = (true, false, false)
             return

@@ -62,8 +62,10 @@ struct SearchDocsTool: MCPTool {
             throw ToolError("The query has no searchable words; use keywords or identifiers from the question.")
         }
         let search = DocsSearch(platform: context.platform, logger: context.logger)
+        context.notifier.progress(0, total: 1, message: "Searching the documentation")
         let (resolvedVersion, found) = try await search.search(
             serverID: context.server.id, query: query, version: version, limit: limit, offset: offset)
+        context.notifier.progress(1, total: 1, message: "Found \(found.count) pages")
 
         var text: String
         var results: [SearchResult] = []
