@@ -17,7 +17,7 @@ extension DocsResources {
             }
             // substr counts characters (code points) in both SQLite and PostgreSQL.
             let matching: SQLStatement = """
-                server_id = \(server.id) AND version = \(version) AND substr(url, 1, \(prefix.unicodeScalars.count)) = \(prefix)
+                server_id = \(server.id) AND version = \(version) AND substr(url, 1, CAST(\(prefix.unicodeScalars.count) AS INTEGER)) = \(prefix)
                 """
             let total: Int = try await platform.database.one(
                 "SELECT CAST(COUNT(*) AS BIGINT) AS total FROM doc_pages WHERE \(matching)"

@@ -65,7 +65,7 @@ struct SearchDocsTool: MCPTool {
         context.notifier.progress(0, total: 1, message: "Searching the documentation")
         let (resolvedVersion, found) = try await search.search(
             serverID: context.server.id, query: query, version: version, limit: limit, offset: offset)
-        context.notifier.progress(1, total: 1, message: "Found \(found.count) pages")
+        context.notifier.progress(1, total: 1, message: "Found \(found.count) page\(found.count == 1 ? "" : "s")")
 
         var text: String
         var results: [SearchResult] = []
