@@ -60,11 +60,7 @@ public struct ToolRegistry: Sendable {
 
     /// The tools `server` offers, in registration order.
     public func tools(for server: TenantServer, platform: Platform) async throws -> [any MCPTool] {
-        var available: [any MCPTool] = []
-        for tool in tools where try await tool.isAvailable(for: server, platform: platform) {
-            available.append(tool)
-        }
-        return available
+        try await tools.asyncFilter { try await $0.isAvailable(for: server, platform: platform) }
     }
 
     /// The tool called `name`, if `server` lets clients call it.

@@ -52,11 +52,7 @@ public struct PromptRegistry: Sendable {
 
     /// The prompts `server` offers, in registration order.
     public func prompts(for server: TenantServer, platform: Platform) async throws -> [any MCPPrompt] {
-        var available: [any MCPPrompt] = []
-        for prompt in prompts where try await prompt.isAvailable(for: server, platform: platform) {
-            available.append(prompt)
-        }
-        return available
+        try await prompts.asyncFilter { try await $0.isAvailable(for: server, platform: platform) }
     }
 
     /// The prompt called `name`, if `server` offers it.
