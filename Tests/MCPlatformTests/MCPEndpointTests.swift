@@ -30,7 +30,7 @@ import Testing
 
     // MARK: Protocol flows
 
-    @Test(arguments: Backend.available, ProtocolVersion.supported)
+    @Test(arguments: Backend.available, ProtocolVersion.legacy)
     func initializeListAndCallForEachVersion(backend: Backend, version: String) async throws {
         try await Self.withEndpoint(backend) { client, _ in
             let (session, result) = try await client.initialize(version: version)
@@ -197,13 +197,10 @@ import Testing
             let data = try #require((badVersion.json["error"] as? [String: Any])?["data"] as? [String: Any])
             #expect(data["supported"] as? [String] == ProtocolVersion.supported)
 
+            #expect(badVersion.errorCode == -32022)
+
             let mismatched = try await client.post(ping, session: session, version: "2025-03-26")
             #expect(mismatched.status == .badRequest)
-
-            // The 2026-07-28 discovery probe of newer clients is refused so that they fall back.
-            let probe = try await client.post(
-                #"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}}"#, session: nil, version: "2026-07-28")
-            #expect(probe.status == .badRequest)
 
             let get = try await client.request("/mcp/guide", method: .get, session: session)
             #expect(get.status == .methodNotAllowed)
@@ -312,9 +309,11 @@ struct MCPClient {
 
     func post(
         _ body: String, session: String? = nil, path: String = "/mcp/guide", version: String? = nil,
-        accept: String = "application/json, text/event-stream", contentType: String? = "application/json", origin: String? = nil
+        accept: String = "application/json, text/event-stream", contentType: String? = "application/json", origin: String? = nil,
+        headers extra: HTTPFields = [:]
     ) async throws -> TestResponse {
-        var headers: HTTPFields = [.accept: accept]
+        var headers = extra
+        headers[.accept] = accept
         headers[.contentType] = contentType
         headers[.mcpSessionID] = session
         headers[.mcpProtocolVersion] = version
@@ -322,9 +321,12 @@ struct MCPClient {
         return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
-    func request(_ path: String, method: HTTPRequest.Method, session: String? = nil, origin: String? = nil) async throws -> TestResponse {
+    func request(_ path: String, method: HTTPRequest.Method, session: String? = nil, version: String? = nil, origin: String? = nil)
+        async throws -> TestResponse
+    {
         var headers: HTTPFields = [:]
         headers[.mcpSessionID] = session
+        headers[.mcpProtocolVersion] = version
         headers[.origin] = origin
         return try await client.execute(uri: path, method: method, headers: headers)
     }

@@ -17,8 +17,12 @@ public struct JSONRPCError: Error, Sendable, Encodable, Equatable {
     public static let methodNotFoundCode = -32601
     public static let invalidParamsCode = -32602
     public static let internalErrorCode = -32603
-    /// MCP's "Resource not found" (revisions up to 2025-11-25).
+    /// MCP's "Resource not found" (revisions up to 2025-11-25; -32602 from 2026-07-28 on).
     public static let resourceNotFoundCode = -32002
+    /// 2026-07-28: HTTP headers missing, malformed, or not matching the body.
+    public static let headerMismatchCode = -32020
+    /// 2026-07-28: the request's protocol version is not one the server speaks.
+    public static let unsupportedProtocolVersionCode = -32022
 
     public static func parseError(_ detail: String) -> Self {
         Self(code: parseErrorCode, message: "Parse error: \(detail)")
@@ -34,6 +38,19 @@ public struct JSONRPCError: Error, Sendable, Encodable, Equatable {
 
     public static func invalidParams(_ detail: String) -> Self {
         Self(code: invalidParamsCode, message: "Invalid params: \(detail)")
+    }
+
+    public static func headerMismatch(_ detail: String) -> Self {
+        Self(code: headerMismatchCode, message: "Header mismatch: \(detail)")
+    }
+
+    /// `requested` is not a revision we speak; `data` lists those we do (2026-07-28 versioning).
+    public static func unsupportedProtocolVersion(_ requested: String) -> Self {
+        let requested = String(requested.prefix(40))
+        return Self(
+            code: unsupportedProtocolVersionCode,
+            message: "Unsupported protocol version '\(requested)'; supported: \(ProtocolVersion.supported.joined(separator: ", "))",
+            data: ["supported": .array(ProtocolVersion.supported.map(Value.string)), "requested": .string(requested)])
     }
 
     public static func internalError(requestID: String) -> Self {

@@ -5,11 +5,13 @@ import Logging
 import MCP
 import NIOCore
 
-/// The Streamable HTTP transport of every tenant's MCP server (revisions 2025-03-26 to 2025-11-25).
+/// The Streamable HTTP transport of every tenant's MCP server, for both eras of revisions
+/// (``ProtocolVersion``): legacy ones (2025-03-26 to 2025-11-25) in sessions, modern ones
+/// (2026-07-28) statelessly (MCPEndpoint+Modern.swift).
 ///
 /// It owns what the specification puts on the wire: `Origin` validation, content negotiation,
-/// body limits, JSON-RPC framing and error mapping, and sessions (`Mcp-Session-Id`), which are
-/// persisted so that any instance can continue a session another one started.
+/// body limits, JSON-RPC framing and error mapping, and legacy sessions (`Mcp-Session-Id`), which
+/// are persisted so that any instance can continue a session another one started.
 struct MCPEndpoint: Sendable {
     let platform: Platform
     let handler: MCPMethodHandler
@@ -82,14 +84,13 @@ struct MCPEndpoint: Sendable {
     }
 
     /// 429 with `Retry-After` when the server's or the client's per-minute limit (Settings) is
-    /// used up. The client is the signed-in end user, else the session, else the address.
+    /// used up. The client is the signed-in end user, else the legacy session, else the address.
     private func rateLimit(_ request: Request, _ context: AppRequestContext, server: TenantServer, caller: Caller) -> Response? {
         var checks: [(key: String, limit: Int, who: String)] = []
         if let limit = server.settings.serverRequestsPerMinute { checks.append(("s:\(server.id)", limit, "this server")) }
         if let limit = server.settings.clientRequestsPerMinute {
-            let client =
-                caller.endUserID.map { "u:\($0)" } ?? request.headers[.mcpSessionID].map { "m:\($0.prefix(128))" }
-                ?? "a:\(context.clientAddress)"
+            let session = Self.isModern(request) ? nil : request.headers[.mcpSessionID]
+            let client = caller.endUserID.map { "u:\($0)" } ?? session.map { "m:\($0.prefix(128))" } ?? "a:\(context.clientAddress)"
             checks.append(("c:\(server.id):\(client)", limit, "one client"))
         }
         for check in checks {
@@ -123,10 +124,6 @@ struct MCPEndpoint: Sendable {
         guard accept.allowsJSON || accept.allowsEventStream else {
             return Self.errorResponse(.notAcceptable, .invalidRequest("Accept must allow application/json or text/event-stream"))
         }
-        let versionHeader = request.headers[.mcpProtocolVersion]
-        if let versionHeader, !ProtocolVersion.supported.contains(versionHeader) {
-            return Self.errorResponse(.badRequest, Self.unsupportedVersion(versionHeader))
-        }
         let limit = platform.configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             return Self.errorResponse(.contentTooLarge, .invalidRequest("body exceeds \(limit) bytes"))
@@ -146,9 +143,19 @@ struct MCPEndpoint: Sendable {
         } catch {
             return Self.errorResponse(.badRequest, .parseError("the body is not valid JSON"))
         }
+        let responder = Responder(eventStream: accept.prefersEventStream)
+        let versionHeader = request.headers[.mcpProtocolVersion]
+        switch versionHeader.map(ProtocolVersion.era(of:)) {
+        case .some(nil):
+            let id: ID? = if case .success(.request(let id, _, _)) = IncomingMessage.classify(message) { id } else { nil }
+            return Self.errorResponse(.badRequest, .unsupportedProtocolVersion(versionHeader ?? ""), id: id)
+        case .some(.modern):
+            return try await postModern(message, request: request, context: context, server: server, caller: caller, responder: responder)
+        case .some(.legacy), nil:
+            break
+        }
 
         let sessionID = request.headers[.mcpSessionID]
-        let responder = Responder(eventStream: accept.prefersEventStream)
         if case .array(let batch) = message {
             return try await postBatch(
                 batch, sessionID: sessionID, versionHeader: versionHeader, server: server, caller: caller, context: context,
@@ -212,7 +219,7 @@ struct MCPEndpoint: Sendable {
         }
         guard !replies.isEmpty else { return Response(status: .accepted) }
         return try respond(
-            replies, notifications: await notifications.drain(), batch: true, sessionID: session.id, accept: accept, responder: responder)
+            replies, notifications: await notifications.drain(), batch: true, session: session, accept: accept, responder: responder)
     }
 
     private func initialize(id: ID, params: Value?, server: TenantServer, caller: Caller, responder: Responder) async throws -> Response {
@@ -254,6 +261,7 @@ struct MCPEndpoint: Sendable {
     /// No server-initiated stream is offered (nothing is pushed to clients yet), which the
     /// transport allows by answering 405.
     private func get(_ request: Request, _ context: AppRequestContext, _ server: TenantServer, _ caller: Caller) async throws -> Response {
+        if Self.isModern(request) { return Self.modernMethodNotAllowed(request) }
         var response = Self.errorResponse(
             .methodNotAllowed, .invalidRequest("this server does not offer a server-to-client SSE stream; use POST"))
         response.headers[.allow] = "POST, DELETE"
@@ -262,6 +270,7 @@ struct MCPEndpoint: Sendable {
 
     private func delete(_ request: Request, _ context: AppRequestContext, _ server: TenantServer, _ caller: Caller) async throws -> Response
     {
+        if Self.isModern(request) { return Self.modernMethodNotAllowed(request) }
         guard let sessionID = request.headers[.mcpSessionID] else {
             return Self.errorResponse(.badRequest, .invalidRequest("Mcp-Session-Id header is required"))
         }
@@ -305,13 +314,6 @@ struct MCPEndpoint: Sendable {
     static let sessionNotFound = JSONRPCError(
         code: -32001, message: "Session not found: it expired, ended, or belongs to another server; initialize a new session")
 
-    static func unsupportedVersion(_ requested: String) -> JSONRPCError {
-        .invalidRequest(
-            "unsupported MCP-Protocol-Version '\(requested.prefix(40))'; supported: \(ProtocolVersion.supported.joined(separator: ", "))",
-            data: ["supported": .array(ProtocolVersion.supported.map(Value.string)), "requested": .string(String(requested.prefix(40)))]
-        )
-    }
-
     // MARK: Responses
 
     /// A transport-level error: HTTP status plus a JSON-RPC error body.
@@ -324,14 +326,19 @@ struct MCPEndpoint: Sendable {
     struct Responder {
         let eventStream: Bool
 
+        /// `sessionID` is echoed in `Mcp-Session-Id` (legacy sessions; modern requests have none).
         /// `notifications` (sent while answering) precede the replies on an SSE stream; they are
         /// dropped from a JSON body.
-        func response(for replies: [JSONRPCResponse], batch: Bool, sessionID: String, notifications: [OutgoingNotification] = []) throws
+        func response(
+            for replies: [JSONRPCResponse], batch: Bool, sessionID: String?, status: HTTPResponse.Status = .ok,
+            notifications: [OutgoingNotification] = []
+        ) throws
             -> Response
         {
             let encoder = JSONEncoder()
             encoder.outputFormatting = .withoutEscapingSlashes
-            var headers: HTTPFields = [.mcpSessionID: sessionID]
+            var headers: HTTPFields = [:]
+            headers[.mcpSessionID] = sessionID
             var buffer = ByteBuffer()
             if eventStream {
                 headers[.contentType] = "text/event-stream"
@@ -344,7 +351,7 @@ struct MCPEndpoint: Sendable {
                 headers[.contentType] = "application/json"
                 buffer.writeBytes(batch ? try encoder.encode(replies) : try encoder.encode(replies[0]))
             }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+            return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
         }
 
         /// One message as an SSE event.

@@ -26,34 +26,40 @@ struct MCPMethodHandler: Sendable {
             endUserID: endUserID
         )
         let result = Initialize.Result(
-            protocolVersion: version,
-            capabilities: Server.Capabilities(
-                completions: .init(), logging: .init(), prompts: .init(listChanged: false),
-                resources: .init(subscribe: false, listChanged: false),
-                tools: .init(listChanged: false)),
-            serverInfo: Server.Info(
-                name: server.slug,
-                version: Platform.version,
-                title: server.name,
-                description: server.settings.description
-            ),
-            instructions: try await instructions(for: server)
-        )
+            protocolVersion: version, capabilities: Self.capabilities, serverInfo: Self.serverInfo(for: server),
+            instructions: try await instructions(for: server))
         if recordEvent { record(EventDetails(), method: "initialize", server: server, session: session, since: started) }
         return (session, result)
     }
 
-    /// Answers a request within an established session, and records it for analytics. Progress and
-    /// log messages go to `notifier`. A request cancelled meanwhile is recorded as an error with
-    /// code ``JSONRPCError/requestCancelledCode``.
+    /// What the server offers, for `initialize` and `server/discover`.
+    static let capabilities = Server.Capabilities(
+        completions: .init(), logging: .init(), prompts: .init(listChanged: false),
+        resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false))
+
+    /// Who answers: the tenant's server, for `initialize` and every modern result's `_meta`.
+    static func serverInfo(for server: TenantServer) -> Server.Info {
+        Server.Info(name: server.slug, version: Platform.version, title: server.name, description: server.settings.description)
+    }
+
+    /// Answers a request within an established session, or a modern (stateless) request in the
+    /// session made up for it, and records it for analytics. Modern requests get the modern
+    /// shape of the answer (``ModernResult``) and don't reach the methods 2026-07-28 removed.
+    /// Progress and log messages go to `notifier`. A request cancelled meanwhile is recorded as
+    /// an error with code ``JSONRPCError/requestCancelledCode``.
     func handle(
         method: String, params: Value?, server: TenantServer, session: MCPSession, logger: Logger, notifier: RequestNotifier = .silent
     ) async -> JSONRPCResponse.Outcome {
         let started = ContinuousClock.now
         var details = EventDetails()
-        var outcome = await answer(
-            method: method, params: params, server: server, session: session, logger: logger, notifier: notifier, details: &details)
+        let modern = ProtocolVersion.isModern(session.protocolVersion)
+        var outcome: JSONRPCResponse.Outcome =
+            modern && ProtocolVersion.removedInModern.contains(method)
+            ? .error(.methodNotFound(method))
+            : await answer(
+                method: method, params: params, server: server, session: session, logger: logger, notifier: notifier, details: &details)
         if Task.isCancelled { outcome = .error(.requestCancelled) }
+        if modern { outcome = ModernResult.decorate(outcome, method: method, server: server) }
         if case .error(let error) = outcome {
             details.outcome = .error
             details.errorCode = error.code
@@ -72,6 +78,11 @@ struct MCPMethodHandler: Sendable {
         let context = ToolContext(server: server, session: session, platform: platform, logger: logger, notifier: notifier)
         do {
             switch method {
+            case "server/discover" where ProtocolVersion.isModern(session.protocolVersion):
+                return .result(
+                    DiscoverResult(
+                        supportedVersions: ProtocolVersion.supported, capabilities: Self.capabilities,
+                        instructions: try await instructions(for: server)))
             case "ping":
                 return .result(Value.object([:]))
             case "tools/list":
@@ -141,7 +152,7 @@ struct MCPMethodHandler: Sendable {
                 latencyMicroseconds: Int64((ContinuousClock.now - started) / .microseconds(1)), at: Date()))
     }
 
-    /// Handles a notification; unknown ones are ignored, as JSON-RPC requires.
+    /// Handles a notification of a legacy session; unknown ones are ignored, as JSON-RPC requires.
     func handleNotification(method: String, server: TenantServer, session: MCPSession) async throws {
         if method == "notifications/initialized", !session.initialized {
             try await platform.sessions.markInitialized(id: session.id, serverID: server.id)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MCP
 
@@ -35,14 +36,45 @@ public struct MCPSession: Sendable, Equatable {
     /// A session that exists only for one call made outside MCP (the dashboard's search
     /// playground), never stored.
     static func transient(serverID: Int64, now: Date = Date()) -> MCPSession {
-        MCPSession(id: "playground", serverID: serverID, protocolVersion: ProtocolVersion.latest, now: now)
+        MCPSession(
+            id: "playground", serverID: serverID, protocolVersion: ProtocolVersion.latest, clientName: "dashboard", clientVersion: nil,
+            endUserID: nil, now: now)
     }
 
-    private init(id: String, serverID: Int64, protocolVersion: String, now: Date) {
+    /// The session of one request on a modern (stateless) revision, never stored: modern
+    /// revisions have no sessions, but tools, walkthrough progress, tickets and analytics know
+    /// their caller through one. Its id is the same for every request of the same client, so
+    /// that an anonymous client keeps its progress and its analytics participant: a hash of the
+    /// server, the client's address, its `User-Agent` and the name in its `clientInfo`. (A
+    /// signed-in end user is known exactly, by `endUserID`.)
+    static func stateless(
+        serverID: Int64, request: ModernRequest, endUserID: Int64?, address: String, userAgent: String?, now: Date = Date()
+    ) -> MCPSession {
+        let fingerprint = [String(serverID), address, userAgent ?? "", request.clientName ?? ""].joined(separator: "\n")
+        let digest = SHA256.hash(data: Data(fingerprint.utf8)).hexEncoded.prefix(24)
+        var session = MCPSession(
+            id: "stateless-\(digest)", serverID: serverID, protocolVersion: request.protocolVersion, clientName: request.clientName,
+            clientVersion: request.clientVersion, endUserID: endUserID, now: now)
+        session.logLevel = request.logLevel
+        return session
+    }
+
+    /// Whether this is the made-up session of a modern (stateless) request.
+    var isStateless: Bool { ProtocolVersion.isModern(protocolVersion) }
+
+    /// The id to send as `Mcp-Session-Id`: none for modern requests, which have no sessions.
+    var transmittedID: String? { isStateless ? nil : id }
+
+    private init(
+        id: String, serverID: Int64, protocolVersion: String, clientName: String?, clientVersion: String?, endUserID: Int64?, now: Date
+    ) {
         self.id = id
         self.serverID = serverID
         self.protocolVersion = protocolVersion
-        (clientName, clientVersion, endUserID, initialized, createdAt, lastSeenAt) = ("dashboard", nil, nil, true, now, now)
+        self.clientName = clientName
+        self.clientVersion = clientVersion
+        self.endUserID = endUserID
+        (initialized, createdAt, lastSeenAt) = (true, now, now)
     }
 
     /// 128 random bits, hex-encoded: visible ASCII as the transport requires.

@@ -28,20 +28,25 @@ extension MCPEndpoint {
             incoming, server: server, session: session, context: context, notifier: buffer.notifier(logLevel: session.logLevel))
         // Nil for notifications, client responses and cancelled requests: nothing follows.
         guard let reply else { return Response(status: .accepted) }
-        return try respond(
-            [reply], notifications: await buffer.drain(), batch: false, sessionID: session.id, accept: accept, responder: responder)
+        return try respond([reply], notifications: await buffer.drain(), batch: false, session: session, accept: accept, responder: responder)
     }
 
     /// `replies`, preceded on an SSE stream by `notifications` when there are any and the client
-    /// accepts SSE.
+    /// accepts SSE. On a modern revision an unknown method is answered 404 (streamable-http
+    /// "Protocol Version Header").
     func respond(
-        _ replies: [JSONRPCResponse], notifications: [OutgoingNotification], batch: Bool, sessionID: String, accept: AcceptHeader,
+        _ replies: [JSONRPCResponse], notifications: [OutgoingNotification], batch: Bool, session: MCPSession, accept: AcceptHeader,
         responder: Responder
     ) throws -> Response {
+        let status: HTTPResponse.Status =
+            if session.isStateless, case .error(let error) = replies.first?.outcome, error.code == JSONRPCError.methodNotFoundCode {
+                .notFound
+            } else { .ok }
         guard !notifications.isEmpty, accept.allowsEventStream else {
-            return try responder.response(for: replies, batch: batch, sessionID: sessionID)
+            return try responder.response(for: replies, batch: batch, sessionID: session.transmittedID, status: status)
         }
-        return try Responder(eventStream: true).response(for: replies, batch: batch, sessionID: sessionID, notifications: notifications)
+        return try Responder(eventStream: true).response(
+            for: replies, batch: batch, sessionID: session.transmittedID, status: status, notifications: notifications)
     }
 
     /// A `notifications/cancelled`: stops the named request if it runs here in this session.
@@ -68,7 +73,8 @@ extension MCPEndpoint {
     private func streamed(
         _ incoming: IncomingMessage, progressToken: ProgressToken, server: TenantServer, session: MCPSession, context: AppRequestContext
     ) -> Response {
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .mcpSessionID: session.id]
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        headers[.mcpSessionID] = session.transmittedID
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
