@@ -23,9 +23,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 #: readable by the others (scale-out). Fixed, test-only, 32 bytes.
 TEST_SECRET_KEY = base64.b64encode(bytes(range(32))).decode()
 
-#: The protocol revisions MCPlatform speaks over the initialize handshake.
+#: The protocol revisions MCPlatform speaks over the initialize handshake (legacy), the newest last.
 SUPPORTED_VERSIONS = ("2025-03-26", "2025-06-18", "2025-11-25")
 LATEST_VERSION = "2025-11-25"
+#: The stateless revision (no handshake), which mcp.Client(mode="auto") ends up on.
+MODERN_VERSION = "2026-07-28"
 
 STARTUP_TIMEOUT = 30.0
 SHUTDOWN_TIMEOUT = 10.0

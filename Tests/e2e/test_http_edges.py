@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from harness import LATEST_VERSION, Backend, Cli, ServerProcess, Tenant
-
 from helpers import (
     ACCEPT_BOTH,
     JSON,
@@ -194,25 +193,6 @@ def test_delete_without_session_is_400(edge: Edge, client: httpx.Client) -> None
     assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
 
 
-def test_modern_discover_probe_is_refused_with_jsonrpc_error(edge: Edge, client: httpx.Client) -> None:
-    """What mcp.Client(mode="auto") sends first; a 400 + JSON-RPC error makes it fall back."""
-    body = request_body(
-        "server/discover",
-        {
-            "_meta": {
-                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-                "io.modelcontextprotocol/clientInfo": {"name": "mcp", "version": "0.1.0"},
-                "io.modelcontextprotocol/clientCapabilities": {},
-            }
-        },
-    )
-    r = post(client, edge.url, body, version="2026-07-28", headers={"mcp-method": "server/discover"})
-    assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
-    error = rpc_error(r)["error"]
-    # -32022 with a modern-only `supported` list would make the SDK give up instead of falling back.
-    if error["code"] == -32022:
-        supported = (error.get("data") or {}).get("supported", [])
-        assert any(v in supported for v in ("2025-03-26", "2025-06-18", "2025-11-25")), error
 
 
 def test_initialize_with_unknown_version_answers_latest(edge: Edge, client: httpx.Client) -> None:

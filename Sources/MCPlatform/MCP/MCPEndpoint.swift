@@ -145,14 +145,17 @@ struct MCPEndpoint: Sendable {
         }
         let responder = Responder(eventStream: accept.prefersEventStream)
         let versionHeader = request.headers[.mcpProtocolVersion]
-        switch versionHeader.map(ProtocolVersion.era(of:)) {
-        case .some(nil):
-            let id: ID? = if case .success(.request(let id, _, _)) = IncomingMessage.classify(message) { id } else { nil }
-            return Self.errorResponse(.badRequest, .unsupportedProtocolVersion(versionHeader ?? ""), id: id)
-        case .some(.modern):
-            return try await postModern(message, request: request, context: context, server: server, caller: caller, responder: responder)
-        case .some(.legacy), nil:
-            break
+        if let versionHeader {
+            switch ProtocolVersion.era(of: versionHeader) {
+            case nil:
+                let id: ID? = if case .success(.request(let id, _, _)) = IncomingMessage.classify(message) { id } else { nil }
+                return Self.errorResponse(.badRequest, .unsupportedProtocolVersion(versionHeader), id: id)
+            case .modern:
+                return try await postModern(
+                    message, request: request, context: context, server: server, caller: caller, responder: responder)
+            case .legacy:
+                break
+            }
         }
 
         let sessionID = request.headers[.mcpSessionID]

@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 import MCP
 
-/// A client's session with one MCP server, created by `initialize` and persisted, so that any
-/// instance sharing the database can continue it.
+/// A client's session with one MCP server: on legacy revisions created by `initialize` and
+/// persisted, so that any instance sharing the database can continue it; on modern (stateless)
+/// revisions made up for each request (``stateless(serverID:request:endUserID:address:userAgent:now:)``).
 public struct MCPSession: Sendable, Equatable {
     /// Opaque, unguessable id sent to the client as `Mcp-Session-Id`.
     public let id: String
