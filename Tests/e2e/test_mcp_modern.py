@@ -16,9 +16,17 @@ from typing import Any
 
 import httpx2
 import mcp
-import mcp.types as types
 import pytest
-from harness import LATEST_VERSION, MODERN_VERSION, Backend, Cli, ServerFactory, ServerProcess, Tenant
+from harness import (
+    LATEST_VERSION,
+    MODERN_VERSION,
+    Backend,
+    Cli,
+    ServerFactory,
+    ServerProcess,
+    Tenant,
+)
+from mcp import types
 from mcp.client.streamable_http import streamable_http_client
 from oauth_support import ADMIN_TOKEN, run_async
 from test_walkthroughs_mcp import DOCUMENT, SLUG, WalkthroughAPI
@@ -120,7 +128,6 @@ def test_legacy_mode_still_runs_the_handshake(server: ServerProcess, tenant: Ten
 
 def test_modern_results_carry_type_identity_and_cache_hints(server: ServerProcess, tenant: Tenant) -> None:
     """What the SDK parsed, checked on the raw results it received."""
-    wire = Wire()
     results: dict[str, Any] = {}
 
     async def record(response: httpx2.Response) -> None:
@@ -130,10 +137,12 @@ def test_modern_results_carry_type_identity_and_cache_hints(server: ServerProces
             results[json.loads(response.request.content)["method"]] = message.get("result")
 
     async def body() -> None:
-        async with httpx2.AsyncClient(timeout=30.0, event_hooks={"response": [wire.record, record]}) as http:
-            async with mcp.Client(streamable_http_client(server.mcp_url(tenant.slug), http_client=http)) as client:
-                await client.list_tools()
-                await client.call_tool("about", {})
+        hooks = {"response": [record]}
+        async with httpx2.AsyncClient(timeout=30.0, event_hooks=hooks) as http, mcp.Client(
+            streamable_http_client(server.mcp_url(tenant.slug), http_client=http)
+        ) as client:
+            await client.list_tools()
+            await client.call_tool("about", {})
 
     run_async(body, TEST_TIMEOUT)
     for method, ttl in [("server/discover", 300_000), ("tools/list", 60_000), ("tools/call", None)]:
