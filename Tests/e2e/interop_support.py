@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import fastmcp
-import httpx2
 import mcp
 import mcp.types as types
 import pytest
@@ -40,6 +39,8 @@ DOCS = {
     "## Verify the installation\n\nRun `acme --version`; it prints the installed version.\n",
     "guides/keys.md": "# API keys\n\nOpen **Settings → API keys** and click *New key*.\n\n"
     "## Rotate a key\n\nCreate the new key first, deploy it, then revoke the old one.\n",
+    # Enough pages for resources/list to take two pages (100 a page).
+    **{f"widgets/w{n:03}.md": f"# Widget {n}\n\nWidget {n} is a gadget of the catalogue.\n" for n in range(110)},
 }
 
 
@@ -133,29 +134,46 @@ class ToolOutcome:
     hydrated: Any
 
 
+#: (progress, total, message) of each progress notification of a call.
+Progress = list[tuple[float, float | None, str | None]]
+
+
 class Driver(Protocol):
     """One connected client, seen through the calls the feature checks make."""
 
     version: str
     handshake: dict[str, Any]
+    #: The log messages (`notifications/message` params) the client received.
+    logs: list[dict[str, Any]]
 
     async def list_tools(self) -> list[dict[str, Any]]: ...
-    async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome: ...
+    async def call_tool(self, name: str, arguments: dict[str, Any], progress: Progress | None = None) -> ToolOutcome: ...
     async def list_resources(self) -> list[dict[str, Any]]: ...
+    async def resource_page_sizes(self) -> list[int]: ...
     async def list_resource_templates(self) -> list[dict[str, Any]]: ...
     async def read_resource(self, uri: str) -> list[dict[str, Any]]: ...
     async def ping(self) -> None: ...
+    async def list_prompts(self) -> list[dict[str, Any]]: ...
+    async def get_prompt(self, name: str, arguments: dict[str, str]) -> str: ...
+    async def complete(self, ref: types.PromptReference | types.ResourceTemplateReference, name: str, value: str,
+                       context: dict[str, str] | None = None) -> list[str]: ...
+    async def set_logging_level(self, level: types.LoggingLevel) -> None: ...
 
 
 def _text(content: list[Any]) -> str:
     return "\n".join(block.text for block in content if isinstance(block, types.TextContent))
 
 
+def _prompt_text(result: types.GetPromptResult) -> str:
+    return "\n".join(message.content.text for message in result.messages if isinstance(message.content, types.TextContent))
+
+
 class SDKDriver:
     """The official SDK's `ClientSession` (also what `mcp.Client` runs on)."""
 
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: ClientSession, logs: list[dict[str, Any]]) -> None:
         self.session = session
+        self.logs = logs
         self.version = session.protocol_version or ""
         result = session.initialize_result or session.discover_result
         self.handshake = dump(result) if result is not None else {}
@@ -163,14 +181,31 @@ class SDKDriver:
     async def list_tools(self) -> list[dict[str, Any]]:
         return [dump(tool) for tool in (await self.session.list_tools()).tools]
 
-    async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+    async def call_tool(self, name: str, arguments: dict[str, Any], progress: Progress | None = None) -> ToolOutcome:
         # call_tool validates structuredContent against the tool's outputSchema (fetching
         # tools/list first when it has not seen the tool) and raises when it does not conform.
-        result = await self.session.call_tool(name, arguments)
+        async def on_progress(done: float, total: float | None, message: str | None) -> None:
+            assert progress is not None
+            progress.append((done, total, message))
+
+        result = await self.session.call_tool(name, arguments, progress_callback=on_progress if progress is not None else None)
         return ToolOutcome(bool(result.is_error), result.structured_content, _text(result.content), result.structured_content)
 
+    async def resource_page_sizes(self) -> list[int]:
+        sizes, cursor = [], None
+        while True:
+            page = await self.session.list_resources(params=types.PaginatedRequestParams(cursor=cursor) if cursor else None)
+            sizes.append(len(page.resources))
+            if not (cursor := page.next_cursor):
+                return sizes
+
     async def list_resources(self) -> list[dict[str, Any]]:
-        return [dump(resource) for resource in (await self.session.list_resources()).resources]
+        resources, cursor = [], None
+        while True:
+            page = await self.session.list_resources(params=types.PaginatedRequestParams(cursor=cursor) if cursor else None)
+            resources += [dump(resource) for resource in page.resources]
+            if not (cursor := page.next_cursor):
+                return resources
 
     async def list_resource_templates(self) -> list[dict[str, Any]]:
         return [dump(template) for template in (await self.session.list_resource_templates()).resource_templates]
@@ -181,12 +216,27 @@ class SDKDriver:
     async def ping(self) -> None:
         await self.session.send_ping()
 
+    async def list_prompts(self) -> list[dict[str, Any]]:
+        return [dump(prompt) for prompt in (await self.session.list_prompts()).prompts]
+
+    async def get_prompt(self, name: str, arguments: dict[str, str]) -> str:
+        return _prompt_text(await self.session.get_prompt(name, arguments))
+
+    async def complete(self, ref: types.PromptReference | types.ResourceTemplateReference, name: str, value: str,
+                       context: dict[str, str] | None = None) -> list[str]:
+        return (await self.session.complete(ref, {"name": name, "value": value}, context)).completion.values
+
+    async def set_logging_level(self, level: types.LoggingLevel) -> None:
+        await self.session.set_logging_level(level)
+
 
 class FastMCPDriver:
-    """fastmcp's `Client` (its own API: lists come back as lists, results are hydrated)."""
+    """fastmcp's `Client` (its own API: lists come back whole, following cursors; results are
+    hydrated)."""
 
-    def __init__(self, client: fastmcp.Client) -> None:
+    def __init__(self, client: fastmcp.Client, logs: list[dict[str, Any]]) -> None:
         self.client = client
+        self.logs = logs
         self.version = client.protocol_version or ""
         result = client.initialize_result or client.session.discover_result
         self.handshake = dump(result) if result is not None else {}
@@ -194,9 +244,22 @@ class FastMCPDriver:
     async def list_tools(self) -> list[dict[str, Any]]:
         return [dump(tool) for tool in await self.client.list_tools()]
 
-    async def call_tool(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
-        result = await self.client.call_tool(name, arguments, raise_on_error=False)
+    async def call_tool(self, name: str, arguments: dict[str, Any], progress: Progress | None = None) -> ToolOutcome:
+        async def on_progress(done: float, total: float | None, message: str | None) -> None:
+            assert progress is not None
+            progress.append((done, total, message))
+
+        result = await self.client.call_tool(
+            name, arguments, raise_on_error=False, progress_handler=on_progress if progress is not None else None)
         return ToolOutcome(result.is_error, result.structured_content, _text(result.content), result.data)
+
+    async def resource_page_sizes(self) -> list[int]:
+        sizes, cursor = [], None
+        while True:
+            page = await self.client.list_resources_mcp(cursor=cursor)
+            sizes.append(len(page.resources))
+            if not (cursor := page.next_cursor):
+                return sizes
 
     async def list_resources(self) -> list[dict[str, Any]]:
         return [dump(resource) for resource in await self.client.list_resources()]
@@ -210,9 +273,21 @@ class FastMCPDriver:
     async def ping(self) -> None:
         assert await self.client.ping() is True
 
+    async def list_prompts(self) -> list[dict[str, Any]]:
+        return [dump(prompt) for prompt in await self.client.list_prompts()]
 
-def _http(headers: dict[str, str] | None = None) -> httpx2.AsyncClient:
-    return httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=60.0))
+    async def get_prompt(self, name: str, arguments: dict[str, str]) -> str:
+        return _prompt_text(await self.client.get_prompt(name, arguments))
+
+    async def complete(self, ref: types.PromptReference | types.ResourceTemplateReference, name: str, value: str,
+                       context: dict[str, str] | None = None) -> list[str]:
+        return (await self.client.complete(ref, {"name": name, "value": value}, context)).values
+
+    async def set_logging_level(self, level: types.LoggingLevel) -> None:
+        await self.client.set_logging_level(level)
+
+
+Connect = Callable[[str], AbstractAsyncContextManager[Driver]]
 
 
 @dataclass(frozen=True)
@@ -220,33 +295,48 @@ class Profile:
     """A client at one revision: how to connect it, and which revision it must end up on."""
 
     id: str
-    connect: Callable[[str], AbstractAsyncContextManager[Driver]]
+    connect: Connect
     expected_version: str
 
 
-def sdk_pinned(version: str) -> Callable[[str], AbstractAsyncContextManager[Driver]]:
+def sdk_pinned(version: str) -> Connect:
     @asynccontextmanager
     async def connect(url: str) -> AsyncIterator[Driver]:
-        async with legacy_session(url, version) as (session, _):
-            yield SDKDriver(session)
+        logs: list[dict[str, Any]] = []
+
+        async def on_log(params: types.LoggingMessageNotificationParams) -> None:
+            logs.append(dump(params))
+
+        async with legacy_session(url, version, logging_callback=on_log) as (session, _):
+            yield SDKDriver(session, logs)
 
     return connect
 
 
-def sdk_client(mode: str) -> Callable[[str], AbstractAsyncContextManager[Driver]]:
+def sdk_client(mode: str) -> Connect:
     @asynccontextmanager
     async def connect(url: str) -> AsyncIterator[Driver]:
-        async with mcp.Client(url, mode=mode, read_timeout_seconds=30.0) as client:
-            yield SDKDriver(client.session)
+        logs: list[dict[str, Any]] = []
+
+        async def on_log(params: types.LoggingMessageNotificationParams) -> None:
+            logs.append(dump(params))
+
+        async with mcp.Client(url, mode=mode, read_timeout_seconds=30.0, logging_callback=on_log) as client:
+            yield SDKDriver(client.session, logs)
 
     return connect
 
 
-def fastmcp_client(mode: str) -> Callable[[str], AbstractAsyncContextManager[Driver]]:
+def fastmcp_client(mode: str) -> Connect:
     @asynccontextmanager
     async def connect(url: str) -> AsyncIterator[Driver]:
-        async with fastmcp.Client(url, mode=mode, timeout=30.0) as client:
-            yield FastMCPDriver(client)
+        logs: list[dict[str, Any]] = []
+
+        async def on_log(message: Any) -> None:
+            logs.append(dump(message))
+
+        async with fastmcp.Client(url, mode=mode, timeout=30.0, log_handler=on_log) as client:
+            yield FastMCPDriver(client, logs)
 
     return connect
 
@@ -317,8 +407,8 @@ async def check_read_page(driver: Driver, site: Site, profile: Profile) -> None:
 
 async def check_resources(driver: Driver, site: Site, profile: Profile) -> None:
     """resources/list, resources/templates/list, resources/read."""
-    uris = sorted(resource["uri"] for resource in await driver.list_resources())
-    assert uris == ["docs://1.0/guides/keys.md", "docs://1.0/install.md"], uris
+    uris = {resource["uri"] for resource in await driver.list_resources()}
+    assert {"docs://1.0/guides/keys.md", "docs://1.0/install.md"} <= uris and len(uris) == len(DOCS), sorted(uris)[:5]
     templates = [template["uriTemplate"] for template in await driver.list_resource_templates()]
     assert templates == ["docs://{version}/{+url}"], templates
     contents = await driver.read_resource("docs://1.0/install.md")
@@ -358,6 +448,45 @@ async def check_ticket(driver: Driver, site: Site, profile: Profile) -> None:
     assert _field(read.hydrated, "number") == number, read.hydrated
 
 
+async def check_pagination(driver: Driver, site: Site, profile: Profile) -> None:
+    """resources/list in pages of 100: the client follows nextCursor to the end."""
+    assert await driver.resource_page_sizes() == [100, len(DOCS) - 100]
+
+
+async def check_prompts(driver: Driver, site: Site, profile: Profile) -> None:
+    """prompts/list and prompts/get."""
+    names = [prompt["name"] for prompt in await driver.list_prompts()]
+    assert names == ["explain-error", "search-docs", "start-walkthrough"], names
+    explained = await driver.get_prompt("explain-error", {"error": "401 after I rotated my API key"})
+    assert "guides/keys.md" in explained and "read_page" in explained, explained
+    walkthrough = await driver.get_prompt("start-walkthrough", {"slug": WALKTHROUGH})
+    assert WALKTHROUGH in walkthrough and DOCUMENT["title"] in walkthrough, walkthrough
+
+
+async def check_completion(driver: Driver, site: Site, profile: Profile) -> None:
+    """completion/complete for a prompt argument and both arguments of the docs template."""
+    assert await driver.complete(types.PromptReference(name="start-walkthrough"), "slug", "get") == [WALKTHROUGH]
+    template = types.ResourceTemplateReference(uri="docs://{version}/{+url}")
+    assert await driver.complete(template, "version", "") == ["1.0"]
+    assert await driver.complete(template, "url", "guides/", {"version": "1.0"}) == ["guides/keys.md"]
+
+
+async def check_logging(driver: Driver, site: Site, profile: Profile) -> None:
+    """logging/setLevel, then the log message of a search that finds nothing."""
+    await driver.set_logging_level("info")
+    outcome = await driver.call_tool("search_docs", {"query": "zebra unicorn"})
+    assert not outcome.is_error, outcome
+    assert [(log["level"], log.get("logger")) for log in driver.logs] == [("info", "tools")], driver.logs
+
+
+async def check_progress(driver: Driver, site: Site, profile: Profile) -> None:
+    """A tools/call with a progress token: notifications/progress before the result."""
+    progress: Progress = []
+    outcome = await driver.call_tool("search_docs", {"query": "rotate a key"}, progress)
+    assert not outcome.is_error, outcome
+    assert [(done, total) for done, total, _ in progress] == [(0, 1), (1, 1)], progress
+
+
 def _field(value: Any, name: str) -> Any:
     """A field of a structured result, whether a dict (SDK) or a hydrated object (fastmcp)."""
     return value.get(name) if isinstance(value, dict) else getattr(value, name)
@@ -372,5 +501,10 @@ FEATURES: dict[str, Check] = {
     "ping": check_ping,
     "walkthrough": check_walkthrough,
     "ticket": check_ticket,
+    "pagination": check_pagination,
+    "prompts": check_prompts,
+    "completion": check_completion,
+    "logging": check_logging,
+    "progress": check_progress,
 }
 

@@ -24,6 +24,7 @@ import mcp.types as types
 import pytest
 from harness import LATEST_VERSION, MODERN_VERSION, SUPPORTED_VERSIONS, Backend, Cli, ServerFactory, ServerProcess, Tenant
 from mcp import ClientSession
+from mcp.client.session import LoggingFnT
 from mcp.client.streamable_http import streamable_http_client
 
 from helpers import (
@@ -58,12 +59,15 @@ def _http_client(host: str | None = None) -> httpx2.AsyncClient:
 
 @asynccontextmanager
 async def legacy_session(
-    url: str, version: str, *, host: str | None = None
+    url: str, version: str, *, host: str | None = None, logging_callback: LoggingFnT | None = None
 ) -> AsyncIterator[tuple[ClientSession, types.InitializeResult]]:
-    """A ClientSession whose initialize offers `version` (optionally sent with a Host header)."""
+    """A ClientSession whose initialize offers `version` (optionally sent with a Host header;
+    `logging_callback` receives the server's log messages)."""
     async with _http_client(host) as client:
         async with streamable_http_client(url, http_client=client) as (read, write):
-            async with ClientSession(read, write, read_timeout_seconds=30.0, client_info=CLIENT_INFO) as session:
+            async with ClientSession(
+                read, write, read_timeout_seconds=30.0, client_info=CLIENT_INFO, logging_callback=logging_callback
+            ) as session:
                 result = await session.send_request(
                     types.InitializeRequest(
                         params=types.InitializeRequestParams(
