@@ -158,6 +158,7 @@ class Driver(Protocol):
     async def complete(self, ref: types.PromptReference | types.ResourceTemplateReference, name: str, value: str,
                        context: dict[str, str] | None = None) -> list[str]: ...
     async def set_logging_level(self, level: types.LoggingLevel) -> None: ...
+    async def discover(self) -> dict[str, Any]: ...
 
 
 def _text(content: list[Any]) -> str:
@@ -229,6 +230,10 @@ class SDKDriver:
     async def set_logging_level(self, level: types.LoggingLevel) -> None:
         await self.session.set_logging_level(level)
 
+    async def discover(self) -> dict[str, Any]:
+        """server/discover sent now (a version-pinned client never sent one)."""
+        return await self.session.send_discover(MODERN)
+
 
 class FastMCPDriver:
     """fastmcp's `Client` (its own API: lists come back whole, following cursors; results are
@@ -286,6 +291,9 @@ class FastMCPDriver:
     async def set_logging_level(self, level: types.LoggingLevel) -> None:
         await self.client.set_logging_level(level)
 
+    async def discover(self) -> dict[str, Any]:
+        return await self.client.session.send_discover(MODERN)
+
 
 Connect = Callable[[str], AbstractAsyncContextManager[Driver]]
 
@@ -341,14 +349,22 @@ def fastmcp_client(mode: str) -> Connect:
     return connect
 
 
+#: The stateless revision: no initialize, no session.
+MODERN = "2026-07-28"
+
 PROFILES = [
     Profile("python-mcp-2025-03-26", sdk_pinned("2025-03-26"), "2025-03-26"),
     Profile("python-mcp-2025-06-18", sdk_pinned("2025-06-18"), "2025-06-18"),
     Profile("python-mcp-2025-11-25", sdk_pinned("2025-11-25"), "2025-11-25"),
-    Profile("python-mcp-auto", sdk_client("auto"), LATEST_VERSION),
-    Profile("fastmcp-legacy", fastmcp_client("legacy"), "2025-11-25"),
-    Profile("fastmcp-auto", fastmcp_client("auto"), LATEST_VERSION),
+    Profile("python-mcp-2026-07-28", sdk_client(MODERN), MODERN),
+    Profile("python-mcp-auto", sdk_client("auto"), MODERN),
+    Profile("fastmcp-legacy", fastmcp_client("legacy"), LATEST_VERSION),
+    Profile("fastmcp-2026-07-28", fastmcp_client(MODERN), MODERN),
+    Profile("fastmcp-auto", fastmcp_client("auto"), MODERN),
 ]
+
+#: The profiles that open sessions (initialize); the others have none to end or lose.
+SESSION_PROFILES = [profile for profile in PROFILES if profile.expected_version != MODERN]
 
 
 # --------------------------------------------------------------------------------------
@@ -358,14 +374,19 @@ Check = Callable[[Driver, Site, Profile], Awaitable[None]]
 
 
 async def check_handshake(driver: Driver, site: Site, profile: Profile) -> None:
-    """initialize (or server/discover): the negotiated revision, server info, capabilities."""
+    """initialize, or server/discover on 2026-07-28: the revision, server info, capabilities."""
     assert driver.version == profile.expected_version, (driver.version, driver.handshake)
-    info = driver.handshake.get("serverInfo") or {}
-    assert info.get("name") == site.tenant.slug, driver.handshake
-    assert info.get("title") == site.tenant.name, driver.handshake
-    capabilities = driver.handshake["capabilities"]
-    assert "tools" in capabilities and "resources" in capabilities, capabilities
-    assert "list_walkthroughs" in driver.handshake.get("instructions", ""), driver.handshake
+    if driver.version == MODERN:
+        handshake = await driver.discover()
+        assert handshake["supportedVersions"][0] == MODERN and LATEST_VERSION in handshake["supportedVersions"], handshake
+        info = handshake["_meta"]["io.modelcontextprotocol/serverInfo"]
+    else:
+        handshake = driver.handshake
+        info = handshake["serverInfo"]
+    assert info.get("name") == site.tenant.slug and info.get("title") == site.tenant.name, handshake
+    capabilities = handshake["capabilities"]
+    assert {"tools", "resources", "prompts", "completions"} <= capabilities.keys(), capabilities
+    assert "list_walkthroughs" in handshake.get("instructions", ""), handshake
 
 
 async def check_tools(driver: Driver, site: Site, profile: Profile) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import anyio
 import httpx
 import pytest
 from harness import SUPPORTED_VERSIONS, Cli
-from interop_support import PROFILES, Profile, Site, sqlite_site_fixture
+from interop_support import MODERN, SESSION_PROFILES, Profile, Site, sqlite_site_fixture
 from mcp.shared.exceptions import MCPError
 
 from helpers import (
@@ -200,7 +201,7 @@ def run_with_timeout(body: Callable[[], Awaitable[None]]) -> None:
 
 
 @pytest.mark.parametrize("how", ["deleted", "expired"])
-@pytest.mark.parametrize("profile", PROFILES, ids=lambda profile: profile.id)
+@pytest.mark.parametrize("profile", SESSION_PROFILES, ids=lambda profile: profile.id)
 def test_client_after_its_session_ends(site: Site, profile: Profile, how: str) -> None:
     async def body() -> None:
         before = open_sessions(site)
@@ -217,7 +218,7 @@ def test_client_after_its_session_ends(site: Site, profile: Profile, how: str) -
     run_with_timeout(body)
 
 
-@pytest.mark.parametrize("profile", PROFILES, ids=lambda profile: f"{profile.id}-closes-its-session")
+@pytest.mark.parametrize("profile", SESSION_PROFILES, ids=lambda profile: f"{profile.id}-closes-its-session")
 def test_client_ends_its_session_on_close(site: Site, profile: Profile) -> None:
     """Every client sends DELETE when it closes: its session is over at once, nothing lingers
     until the idle timeout."""
@@ -237,3 +238,122 @@ def test_client_ends_its_session_on_close(site: Site, profile: Profile) -> None:
 def open_sessions(site: Site) -> set[str]:
     with sqlite3.connect(site.backend.data_dir / "mcplatform.sqlite", timeout=10) as db:
         return {row[0] for row in db.execute("SELECT id FROM mcp_sessions WHERE ended_at IS NULL")}
+
+
+# --------------------------------------------------------------------------------------
+# 2026-07-28: stateless, no initialize; every POST carries the version in a header and in
+# _meta, Mcp-Method (and Mcp-Name for tools/call, prompts/get, resources/read).
+
+HEADER_MISMATCH = -32020
+UNSUPPORTED_VERSION = -32022
+
+
+def modern_body(method: str, params: dict[str, Any] | None = None, *, version: str = MODERN) -> dict[str, Any]:
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": version,
+        "io.modelcontextprotocol/clientInfo": {"name": "mcplatform-e2e", "version": "1.0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    return request_body(method, {**(params or {}), "_meta": meta})
+
+
+def modern_post(client: httpx.Client, site: Site, body: Any, **headers: str) -> httpx.Response:
+    """POSTs `body` with the modern headers derived from it; `headers` override or (None) drop them."""
+    derived = {"mcp-method": body.get("method", "") if isinstance(body, dict) else ""}
+    params = body.get("params", {}) if isinstance(body, dict) else {}
+    if "name" in params or "uri" in params:
+        derived["mcp-name"] = params.get("name") or params.get("uri")
+    derived.update({name.replace("_", "-"): value for name, value in headers.items()})
+    version = derived.pop("mcp-protocol-version", MODERN)
+    return post(client, site.url, body, version=version, headers={k: v for k, v in derived.items() if v is not None})
+
+
+def test_modern_discover(site: Site, client: httpx.Client) -> None:
+    r = modern_post(client, site, modern_body("server/discover"))
+    assert r.status_code == 200 and "mcp-session-id" not in r.headers, r.text
+    result = rpc_body(r)["result"]
+    assert result["supportedVersions"] == [MODERN, *sorted(SUPPORTED_VERSIONS, reverse=True)], result
+    assert result["resultType"] == "complete" and result["cacheScope"] in ("public", "private") and result["ttlMs"] >= 0, result
+    assert result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == site.tenant.slug, result
+    assert "tools" in result["capabilities"], result
+
+
+def test_modern_tools_call_without_a_session(site: Site, client: httpx.Client) -> None:
+    """A tools/call with no initialize before it; an Mcp-Session-Id sent along is ignored."""
+    body = modern_body("tools/call", {"name": "about", "arguments": {}})
+    r = modern_post(client, site, body, mcp_session_id="no-such-session")
+    assert r.status_code == 200 and "mcp-session-id" not in r.headers, r.text
+    result = rpc_body(r)["result"]
+    assert result["resultType"] == "complete" and about_structured(result)["protocolVersion"] == MODERN, result
+
+
+def test_modern_batch_is_400(site: Site, client: httpx.Client) -> None:
+    r = post(client, site.url, [modern_body("tools/list")], version=MODERN, headers={"mcp-method": "tools/list"})
+    assert r.status_code == 400 and rpc_error(r)["error"]["code"] == INVALID_REQUEST, r.text
+
+
+def test_modern_notification_is_202(site: Site, client: httpx.Client) -> None:
+    r = modern_post(client, site, notification_body("notifications/cancelled", {"requestId": 1}))
+    assert r.status_code == 202 and r.content == b"", r.text
+
+
+@pytest.mark.parametrize(
+    ("headers", "case"),
+    [
+        ({"mcp_method": None}, "no-mcp-method"),
+        ({"mcp_method": "tools/list"}, "mcp-method-differs"),
+        ({"mcp_name": None}, "no-mcp-name"),
+        ({"mcp_name": "search_docs"}, "mcp-name-differs"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_modern_header_mismatch_is_400(site: Site, client: httpx.Client, headers: dict[str, str | None], case: str) -> None:
+    r = modern_post(client, site, modern_body("tools/call", {"name": "about", "arguments": {}}), **headers)
+    assert r.status_code == 400 and rpc_error(r)["error"]["code"] == HEADER_MISMATCH, (case, r.text)
+
+
+def test_modern_version_header_differs_from_meta_is_400(site: Site, client: httpx.Client) -> None:
+    r = modern_post(client, site, modern_body("tools/list", version="2099-01-01"))
+    assert r.status_code == 400 and rpc_error(r)["error"]["code"] == HEADER_MISMATCH, r.text
+
+
+def test_modern_missing_meta_is_400(site: Site, client: httpx.Client) -> None:
+    r = modern_post(client, site, request_body("tools/list", {}))
+    assert r.status_code == 400 and rpc_error(r)["error"]["code"] == -32602, r.text
+
+
+def test_unsupported_version_on_a_modern_request_is_400_with_supported(site: Site, client: httpx.Client) -> None:
+    r = modern_post(client, site, modern_body("server/discover", version="2099-01-01"), mcp_protocol_version="2099-01-01")
+    assert r.status_code == 400, r.text
+    error = rpc_error(r)["error"]
+    assert error["code"] == UNSUPPORTED_VERSION and MODERN in error["data"]["supported"], error
+
+
+def test_modern_missing_version_header_is_a_legacy_request(site: Site, client: httpx.Client) -> None:
+    """Without MCP-Protocol-Version the request is taken as legacy (the spec's 2025-03-26
+    fallback), which needs a session: 400."""
+    r = post(client, site.url, modern_body("tools/list"), headers={"mcp-method": "tools/list"})
+    assert r.status_code == 400, r.text
+
+
+@pytest.mark.parametrize("method", ["ping", "logging/setLevel", "no/such/method"])
+def test_modern_removed_or_unknown_method_is_404(site: Site, client: httpx.Client, method: str) -> None:
+    r = modern_post(client, site, modern_body(method))
+    assert r.status_code == 404 and rpc_error(r)["error"]["code"] == -32601, r.text
+
+
+@pytest.mark.parametrize("verb", ["GET", "DELETE"])
+def test_modern_get_and_delete_are_405(site: Site, client: httpx.Client, verb: str) -> None:
+    r = client.request(verb, site.url, headers={"accept": "text/event-stream", "mcp-protocol-version": MODERN})
+    assert r.status_code == 405 and r.headers.get("allow") == "POST", r.text
+
+
+def test_modern_transport_refusals(site: Site, client: httpx.Client) -> None:
+    """406, 415, 413 and 403 as on every revision."""
+    body = modern_body("tools/list")
+    assert modern_post(client, site, body, accept="text/html").status_code == 406
+    r = post(client, site.url, body, version=MODERN, headers={"mcp-method": "tools/list"}, content_type="text/plain")
+    assert r.status_code == 415, r.text
+    big = modern_body("tools/call", {"name": "about", "arguments": {"padding": "x" * (ONE_MIB + 1024)}})
+    assert modern_post(client, site, big).status_code == 413
+    assert modern_post(client, site, body, origin="https://evil.example").status_code == 403
