@@ -19,7 +19,7 @@ import os
 import ssl
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import httpx
 
@@ -107,7 +107,8 @@ async def one_session(number: int, url: str, failures: Failures) -> None:
 
 
 async def run_round(first: int, count: int, args: argparse.Namespace) -> tuple[float, Failures, Sample | None]:
-    """`count` sessions, `args.concurrency` at a time; also the sample with the most open fds."""
+    """`count` sessions, `args.concurrency` at a time; also the highest value of each measure
+    in the samples taken every second meanwhile."""
     failures = Failures()
     numbers = iter(range(first, first + count))
     peak: Sample | None = None
@@ -121,8 +122,10 @@ async def run_round(first: int, count: int, args: argparse.Namespace) -> tuple[f
         while True:
             await asyncio.sleep(1.0)
             current = sample("peak", args)
-            if peak is None or current.fds > peak.fds:
+            if peak is None:
                 peak = current
+            else:
+                peak = Sample("peak", *(max(a, b) for a, b in zip(astuple(peak)[1:], astuple(current)[1:])))
 
     started = time.monotonic()
     watcher = asyncio.create_task(watch())
@@ -152,7 +155,7 @@ def main() -> None:
             f"{failures.count} failed" + (f"; first: {failures.first}" if failures.first else "")
         )
         if peak is not None:
-            peak.label = f"during round {round_number} (most fds)"
+            peak.label = f"during round {round_number} (highest)"
             rows.append(peak)
         rows.append(sample(f"after round {round_number}", args))
     time.sleep(args.idle)
