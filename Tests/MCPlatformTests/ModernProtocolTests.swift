@@ -189,13 +189,38 @@ import Testing
     }
 
     @Test func theStatelessIDDependsOnServerAddressAgentAndClient() {
-        let request = ModernRequest(protocolVersion: Self.modern, clientName: "claude", clientVersion: "1")
+        let request = ModernRequest(protocolVersion: Self.modern, clientName: "claude", clientVersion: "1", logLevel: nil)
         let id = MCPSession.stateless(serverID: 1, request: request, endUserID: nil, address: "10.0.0.1", userAgent: "ua").id
         #expect(id.hasPrefix("stateless-") && id.count == "stateless-".count + 24)
-        let newer = ModernRequest(protocolVersion: Self.modern, clientName: "claude", clientVersion: "2")
+        let newer = ModernRequest(protocolVersion: Self.modern, clientName: "claude", clientVersion: "2", logLevel: nil)
         #expect(MCPSession.stateless(serverID: 1, request: newer, endUserID: nil, address: "10.0.0.1", userAgent: "ua").id == id)
         for (server, address, agent) in [(2, "10.0.0.1", "ua"), (1, "10.0.0.2", "ua"), (1, "10.0.0.1", "ub")] as [(Int64, String, String)] {
             #expect(MCPSession.stateless(serverID: server, request: request, endUserID: nil, address: address, userAgent: agent).id != id)
+        }
+    }
+
+    /// `_meta` `logLevel` and `progressToken` on a modern request: its answer is an SSE stream of
+    /// progress and log messages, then the result, and still no session.
+    @Test func progressAndLogMessagesStreamWithoutASession() async throws {
+        try await AnalyticsTests.withDocs(.sqlite) { client, _, _ in
+            let search: [String: Any] = ["name": "search_docs", "arguments": ["query": "install the SDK"]]
+            var meta = MCPClient.modernMeta()
+            meta[ModernRequest.logLevelKey] = "debug"
+            meta["progressToken"] = "p-1"
+            let streamed = try await client.modern("tools/call", search, meta: meta)
+            #expect(streamed.headers[.contentType] == "text/event-stream")
+            #expect(streamed.headers[.mcpSessionID] == nil)
+            let events = try MCPFeaturesTests.events(streamed)
+            let methods = events.compactMap { $0["method"] as? String }
+            #expect(methods.filter { $0 == "notifications/progress" }.count == 2)
+            #expect(methods.contains("notifications/message"))
+            let result = try #require(events.last?["result"] as? [String: Any])
+            #expect(result["resultType"] as? String == "complete")
+
+            // Without them: one JSON answer, no messages.
+            let plain = try await client.modern("tools/call", search)
+            #expect(plain.headers[.contentType] == "application/json")
+            #expect((plain.json["result"] as? [String: Any])?["resultType"] as? String == "complete")
         }
     }
 

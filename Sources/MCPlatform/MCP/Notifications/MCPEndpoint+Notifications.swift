@@ -28,7 +28,8 @@ extension MCPEndpoint {
             incoming, server: server, session: session, context: context, notifier: buffer.notifier(logLevel: session.logLevel))
         // Nil for notifications, client responses and cancelled requests: nothing follows.
         guard let reply else { return Response(status: .accepted) }
-        return try respond([reply], notifications: await buffer.drain(), batch: false, session: session, accept: accept, responder: responder)
+        return try respond(
+            [reply], notifications: await buffer.drain(), batch: false, session: session, accept: accept, responder: responder)
     }
 
     /// `replies`, preceded on an SSE stream by `notifications` when there are any and the client
