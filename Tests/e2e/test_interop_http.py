@@ -102,7 +102,8 @@ def test_invalid_version_header_is_400_with_supported_list(session: RawSession) 
     r, _ = session.request("tools/list", version="1999-01-01")
     assert r.status_code == 400, r.text
     error = rpc_error(r)["error"]
-    assert error["data"] == {"supported": sorted(SUPPORTED_VERSIONS, reverse=True), "requested": "1999-01-01"}, error
+    assert error["code"] == -32022, error
+    assert error["data"] == {"supported": [MODERN, *sorted(SUPPORTED_VERSIONS, reverse=True)], "requested": "1999-01-01"}, error
 
 
 def test_version_header_of_another_revision_is_400(session: RawSession) -> None:
