@@ -119,7 +119,7 @@ import Testing
             serverID: server.id, sessionID: participant, participant: participant, endUserID: nil,
             method: tool == nil ? "ping" : "tools/call",
             tool: tool, summary: query, queryKey: query.map(QueryText.key), resultCount: 0, pages: [], outcome: .ok, errorCode: nil,
-            latencyMicroseconds: 1000, at: at)
+            latencyMicroseconds: 1000, at: at, clientName: nil, clientVersion: nil)
     }
 
     @Test(arguments: Backend.available)

@@ -251,6 +251,9 @@ import Testing
             #expect(try await AnalyticsTests.processor(platform).processOnce())
             let overview = try await AnalyticsReport(database: platform.database).overview(serverID: server.id, period: .last(7))
             #expect(overview.sessions == 1 && overview.searches == 1 && overview.requests == 3)
+            // The client's name comes from the requests' `_meta` clientInfo (no session row has it).
+            let clients = try await AnalyticsReport(database: platform.database).clients(serverID: server.id, period: .last(7))
+            #expect(clients == [ClientStatistics(name: "swift-test", versions: ["1.0"], users: 1, sessions: 1)])
         }
     }
 

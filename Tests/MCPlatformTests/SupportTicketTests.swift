@@ -520,7 +520,7 @@ import Testing
         MCPEvent(
             serverID: server.id, sessionID: session, participant: "session:\(session)", endUserID: nil, method: "tools/call", tool: tool,
             summary: summary, queryKey: nil, resultCount: nil, pages: [], outcome: .ok, errorCode: nil, latencyMicroseconds: 3000,
-            at: Date())
+            at: Date(), clientName: nil, clientVersion: nil)
     }
 
     @Test func aFullBufferDropsAndCountsNewCalls() async throws {

@@ -175,6 +175,8 @@ class SDKDriver:
     def __init__(self, session: ClientSession, logs: list[dict[str, Any]]) -> None:
         self.session = session
         self.logs = logs
+        #: On 2026-07-28 the log level travels in each request's `_meta` (set_logging_level).
+        self.meta: dict[str, Any] | None = None
         self.version = session.protocol_version or ""
         result = session.initialize_result or session.discover_result
         self.handshake = dump(result) if result is not None else {}
@@ -189,7 +191,8 @@ class SDKDriver:
             assert progress is not None
             progress.append((done, total, message))
 
-        result = await self.session.call_tool(name, arguments, progress_callback=on_progress if progress is not None else None)
+        result = await self.session.call_tool(
+            name, arguments, progress_callback=on_progress if progress is not None else None, meta=self.meta)
         return ToolOutcome(bool(result.is_error), result.structured_content, _text(result.content), result.structured_content)
 
     async def resource_page_sizes(self) -> list[int]:
@@ -228,7 +231,10 @@ class SDKDriver:
         return (await self.session.complete(ref, {"name": name, "value": value}, context)).completion.values
 
     async def set_logging_level(self, level: types.LoggingLevel) -> None:
-        await self.session.set_logging_level(level)
+        if self.version == MODERN:
+            self.meta = {LOG_LEVEL_KEY: level}
+        else:
+            await self.session.set_logging_level(level)
 
     async def discover(self) -> dict[str, Any]:
         """server/discover sent now (a version-pinned client never sent one)."""
@@ -241,10 +247,16 @@ class FastMCPDriver:
 
     def __init__(self, client: fastmcp.Client, logs: list[dict[str, Any]]) -> None:
         self.client = client
-        self.logs = logs
+        self.received = logs
+        self.min_level: types.LoggingLevel = "debug"
         self.version = client.protocol_version or ""
         result = client.initialize_result or client.session.discover_result
         self.handshake = dump(result) if result is not None else {}
+
+    @property
+    def logs(self) -> list[dict[str, Any]]:
+        """The log messages received at or above the level set."""
+        return [log for log in self.received if LOG_LEVELS.index(log["level"]) >= LOG_LEVELS.index(self.min_level)]
 
     async def list_tools(self) -> list[dict[str, Any]]:
         return [dump(tool) for tool in await self.client.list_tools()]
@@ -289,7 +301,12 @@ class FastMCPDriver:
         return (await self.client.complete(ref, {"name": name, "value": value}, context)).values
 
     async def set_logging_level(self, level: types.LoggingLevel) -> None:
-        await self.client.set_logging_level(level)
+        if self.version == MODERN:
+            # fastmcp asks for every level on each modern request and leaves filtering to the
+            # receiving side, as its set_logging_level advises.
+            self.min_level = level
+        else:
+            await self.client.set_logging_level(level)
 
     async def discover(self) -> dict[str, Any]:
         return await self.client.session.send_discover(MODERN)
@@ -351,6 +368,12 @@ def fastmcp_client(mode: str) -> Connect:
 
 #: The stateless revision: no initialize, no session.
 MODERN = "2026-07-28"
+
+#: The `_meta` key of a 2026-07-28 request's log level.
+LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel"
+
+#: Log levels, least severe first.
+LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 
 PROFILES = [
     Profile("python-mcp-2025-03-26", sdk_pinned("2025-03-26"), "2025-03-26"),
@@ -496,7 +519,8 @@ async def check_completion(driver: Driver, site: Site, profile: Profile) -> None
 
 
 async def check_logging(driver: Driver, site: Site, profile: Profile) -> None:
-    """logging/setLevel, then the log message of a search that finds nothing."""
+    """The level (logging/setLevel in a session; each request's `_meta` on 2026-07-28), then the
+    log message of a search that finds nothing."""
     await driver.set_logging_level("info")
     outcome = await driver.call_tool("search_docs", {"query": "zebra unicorn"})
     assert not outcome.is_error, outcome

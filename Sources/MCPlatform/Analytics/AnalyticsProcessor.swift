@@ -61,6 +61,8 @@ public struct AnalyticsProcessor: Sendable {
         var id: Int64?
         /// The MCP session of its first event (its client's name and version).
         var mcpSessionID: String?
+        /// Its first event (the client's name and version of a modern request).
+        var firstEventID: Int64?
         let startedAt: Date
         var lastActivityAt: Date
         var eventIDs: [Int64] = []
@@ -127,7 +129,8 @@ public struct AnalyticsProcessor: Sendable {
             } else {
                 sessions.append(
                     OpenSession(
-                        mcpSessionID: event.sessionID, startedAt: event.at, lastActivityAt: event.at, eventIDs: [event.id],
+                        mcpSessionID: event.sessionID, firstEventID: event.id, startedAt: event.at, lastActivityAt: event.at,
+                        eventIDs: [event.id],
                         toolCalls: event.tool == nil ? 0 : 1,
                         searches: event.tool == "search_docs" ? 1 : 0, tools: Set([event.tool].compactMap { $0 })))
             }
@@ -144,8 +147,11 @@ public struct AnalyticsProcessor: Sendable {
                     WHERE id = \(existing)
                     """)
             } else {
-                let client = try await database.first(
+                var client = try await database.first(
                     "SELECT client_name, client_version FROM mcp_sessions WHERE id = \(session.mcpSessionID ?? first.sessionID)")
+                if client == nil, let event = session.firstEventID {
+                    client = try await database.first("SELECT client_name, client_version FROM mcp_events WHERE id = \(event)")
+                }
                 id = try await database.one(
                     """
                     INSERT INTO analytics_sessions (server_id, participant, end_user_id, client_name, client_version, started_at,

@@ -35,4 +35,8 @@ public struct MCPEvent: Sendable, Equatable {
     public let errorCode: Int?
     public let latencyMicroseconds: Int64
     public let at: Date
+    /// The client's name and version from the request's `_meta` clientInfo, on modern
+    /// (stateless) requests only: legacy sessions keep them in `mcp_sessions`.
+    public let clientName: String?
+    public let clientVersion: String?
 }

@@ -61,13 +61,13 @@ public final class MCPEventLog: Sendable {
                     return """
                         (\(event.serverID), \(event.sessionID), \(event.participant), \(event.endUserID), \(event.method), \(event.tool), \
                         \(event.summary), \(event.queryKey), \(event.resultCount), \(pages), \(event.outcome.rawValue), \(event.errorCode), \
-                        \(event.latencyMicroseconds), \(event.at))
+                        \(event.latencyMicroseconds), \(event.at), \(event.clientName), \(event.clientVersion))
                         """
                 }
                 try await database.query(
                     """
                     INSERT INTO mcp_events (server_id, session_id, participant, end_user_id, method, tool, summary, query_key, result_count, \
-                    pages, outcome, error_code, latency_us, created_at) VALUES
+                    pages, outcome, error_code, latency_us, created_at, client_name, client_version) VALUES
                     """ + SQLStatement.joined(rows))
             }
         } catch {

@@ -43,7 +43,7 @@ struct OperatorPages: Sendable {
                     let summary = summaries[server.id] ?? .init()
                     let hour = health[server.id] ?? .init()
                     return [
-                        "slug": server.slug, "pages": summary.pages, "sessions": summary.sessionsLastDay, "auth": server.authMode.rawValue,
+                        "slug": server.slug, "pages": summary.pages, "users": summary.usersLastDay, "auth": server.authMode.rawValue,
                         "requests": hour.requests, "errorRate": hour.requests == 0 ? "—" : String(format: "%.1f %%", hour.errorRate),
                         "p95": hour.percentile(0.95) ?? "—", "uptime": uptime[server.id] ?? "—",
                     ]

@@ -89,15 +89,24 @@ struct ServerStatistics {
     struct Summary {
         var sources = 0
         var pages = 0
-        var sessionsLastDay = 0
+        /// Distinct participants (end users, else anonymous clients) with a usage session in the
+        /// last 24 hours, on every protocol revision (docs/analytics.md).
+        var usersLastDay = 0
         var endUsers = 0
     }
 
-    /// The last MCP request of each server (its newest session activity).
+    /// The last MCP request of each server: the newest legacy session activity or usage session
+    /// (which also covers stateless 2026-07-28 requests).
     func lastActivity() async throws -> [Int64: Date] {
         var last: [Int64: Date] = [:]
-        for row in try await database.query("SELECT server_id, MAX(last_seen_at) AS seen FROM mcp_sessions GROUP BY server_id") {
-            last[try row.decode("server_id")] = try row.decode("seen", as: Date?.self)
+        for statement: SQLStatement in [
+            "SELECT server_id, MAX(last_seen_at) AS seen FROM mcp_sessions GROUP BY server_id",
+            "SELECT server_id, MAX(last_activity_at) AS seen FROM analytics_sessions GROUP BY server_id",
+        ] {
+            for row in try await database.query(statement) {
+                let server: Int64 = try row.decode("server_id")
+                if let seen = try row.decode("seen", as: Date?.self) { last[server] = max(seen, last[server] ?? seen) }
+            }
         }
         return last
     }
@@ -108,13 +117,16 @@ struct ServerStatistics {
         let dayAgo = now.addingTimeInterval(-86400)
         let sources = try await counts("SELECT server_id, COUNT(*) AS n FROM doc_sources WHERE server_id IN (\(ids)) GROUP BY server_id")
         let pages = try await counts("SELECT server_id, COUNT(*) AS n FROM doc_pages WHERE server_id IN (\(ids)) GROUP BY server_id")
-        let sessions = try await counts(
-            "SELECT server_id, COUNT(*) AS n FROM mcp_sessions WHERE server_id IN (\(ids)) AND last_seen_at > \(dayAgo) GROUP BY server_id")
+        let users = try await counts(
+            """
+            SELECT server_id, COUNT(DISTINCT participant) AS n FROM analytics_sessions
+            WHERE server_id IN (\(ids)) AND last_activity_at > \(dayAgo) GROUP BY server_id
+            """)
         let endUsers = try await counts("SELECT server_id, COUNT(*) AS n FROM end_users WHERE server_id IN (\(ids)) GROUP BY server_id")
         var summaries: [Int64: Summary] = [:]
         for id in serverIDs {
             summaries[id] = Summary(
-                sources: sources[id] ?? 0, pages: pages[id] ?? 0, sessionsLastDay: sessions[id] ?? 0, endUsers: endUsers[id] ?? 0)
+                sources: sources[id] ?? 0, pages: pages[id] ?? 0, usersLastDay: users[id] ?? 0, endUsers: endUsers[id] ?? 0)
         }
         return summaries
     }

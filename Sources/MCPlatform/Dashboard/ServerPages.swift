@@ -89,7 +89,7 @@ struct ServerPages: Sendable {
                 },
                 "stats": [
                     ["label": "Sources", "value": summary.sources], ["label": "Pages indexed", "value": summary.pages],
-                    ["label": "Sessions (24 h)", "value": summary.sessionsLastDay],
+                    ["label": "Active users (24 h)", "value": summary.usersLastDay],
                     ["label": "Signed-in users", "value": summary.endUsers],
                 ],
             ],

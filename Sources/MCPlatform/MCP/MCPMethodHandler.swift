@@ -149,7 +149,9 @@ struct MCPMethodHandler: Sendable {
                 serverID: server.id, sessionID: session.id, participant: Participant(session: session).key, endUserID: session.endUserID,
                 method: String(method.prefix(100)), tool: details.tool, summary: details.summary, queryKey: details.queryKey,
                 resultCount: details.resultCount, pages: details.pages, outcome: details.outcome, errorCode: details.errorCode,
-                latencyMicroseconds: Int64((ContinuousClock.now - started) / .microseconds(1)), at: Date()))
+                latencyMicroseconds: Int64((ContinuousClock.now - started) / .microseconds(1)), at: Date(),
+                clientName: session.isStateless ? session.clientName : nil, clientVersion: session.isStateless ? session.clientVersion : nil
+            ))
     }
 
     /// Handles a notification of a legacy session; unknown ones are ignored, as JSON-RPC requires.

@@ -4,7 +4,7 @@ import Foundation
 public enum Migrations {
     public static let all: [Migration] = [
         tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, monitoring,
-        errorTracking, sessionsLogLevel,
+        errorTracking, sessionsLogLevel, eventsClient,
     ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
@@ -823,5 +823,11 @@ public enum Migrations {
     /// for with `logging/setLevel`; NULL: none are sent.
     static let sessionsLogLevel = Migration(version: 13, name: "sessions log level") { _ in
         ["ALTER TABLE mcp_sessions ADD COLUMN log_level TEXT"]
+    }
+
+    /// The client's name and version on the events of modern (stateless) requests, which have no
+    /// `mcp_sessions` row to take them from.
+    static let eventsClient = Migration(version: 14, name: "events client") { _ in
+        ["ALTER TABLE mcp_events ADD COLUMN client_name TEXT", "ALTER TABLE mcp_events ADD COLUMN client_version TEXT"]
     }
 }
