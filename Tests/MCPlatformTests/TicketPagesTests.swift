@@ -304,4 +304,31 @@ import Testing
             #expect(try await harness.platform.tenancy.server(slug: "guide")?.settings.supportTickets == true)
         }
     }
+
+    /// The icon URL setting: validated, then in `serverInfo.icons` for clients (both eras).
+    @Test func theIconSettingReachesClients() async throws {
+        try await Harness.run { harness in
+            let ada = try await Self.owner(harness)
+            let settings = "/orgs/acme/servers/guide/settings"
+            let fields = ["name": "Acme Docs", "support_tickets": "on"]
+            for bad in ["http://example.com/logo.png", "javascript:alert(1)", "https://", "https://" + String(repeating: "a", count: 2001)]
+            {
+                let refused = try await ada.post(settings, fields.merging(["icon_url": bad]) { $1 })
+                #expect(refused.status == .unprocessableContent, "\(bad.prefix(30))")
+                #expect(refused.html.contains("an https:// URL of at most 2,000 characters"))
+            }
+            #expect(try await harness.platform.tenancy.server(slug: "guide")?.settings.iconURL == nil)
+
+            let icon = "https://acme.example/logo.png"
+            #expect(try await ada.post(settings, fields.merging(["icon_url": icon]) { $1 }).status == .ok)
+            let agent = MCPClient(client: harness.client)
+            let (_, result) = try await agent.initialize()
+            #expect((result["serverInfo"] as? [String: Any])?["icons"] as? [[String: String]] == [["src": icon]])
+            let discover = try #require(try await agent.modern("server/discover").json["result"] as? [String: Any])
+            #expect(ModernProtocolTests.serverInfo(discover)?["icons"] as? [[String: String]] == [["src": icon]])
+
+            _ = try await ada.post(settings, fields.merging(["icon_url": ""]) { $1 })
+            #expect(try await harness.platform.tenancy.server(slug: "guide")?.settings.iconURL == nil)
+        }
+    }
 }

@@ -125,6 +125,7 @@ struct ServerSettingsPages: Sendable {
             "client_rpm": server.settings.clientRequestsPerMinute.map(String.init) ?? "",
             "server_rpm": server.settings.serverRequestsPerMinute.map(String.init) ?? "",
             "support_tickets": server.settings.supportTickets ? "on" : "",
+            "icon_url": server.settings.iconURL ?? "",
         ]
     }
 
@@ -154,6 +155,8 @@ struct ServerSettingsPages: Sendable {
         var errors: [String: String] = [:]
         if name.isEmpty || name.count > 100 { errors["name"] = "enter a name of at most 100 characters" }
         if description.count > 1000 { errors["description"] = "at most 1,000 characters" }
+        let iconURL = (form["icon_url"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !iconURL.isEmpty, let problem = ServerSettings.iconURLProblem(iconURL) { errors["icon_url"] = problem }
         if origins.count > 50 { errors["allowed_origins"] = "at most 50 origins" }
         if let bad = origins.first(where: { !Self.isOrigin($0) }) {
             errors["allowed_origins"] = "'\(bad.prefix(100))' is not an origin like https://docs.example.com (scheme and host, no path)"
@@ -176,6 +179,7 @@ struct ServerSettingsPages: Sendable {
         settings.clientRequestsPerMinute = clientLimit
         settings.serverRequestsPerMinute = serverLimit
         settings.supportTickets = form["support_tickets"] == "on"
+        settings.iconURL = iconURL.isEmpty ? nil : iconURL
         try await platform.tenancy.updateServer(id: server.id, name: name, settings: settings)
         let updated = try await platform.tenancy.server(id: server.id) ?? server
         return renderSettings(visitor, membership, updated, form: Self.form(of: updated), saved: true)

@@ -39,7 +39,9 @@ struct MCPMethodHandler: Sendable {
 
     /// Who answers: the tenant's server, for `initialize` and every modern result's `_meta`.
     static func serverInfo(for server: TenantServer) -> Server.Info {
-        Server.Info(name: server.slug, version: Platform.version, title: server.name, description: server.settings.description)
+        Server.Info(
+            name: server.slug, version: Platform.version, title: server.name, description: server.settings.description,
+            icons: server.settings.iconURL.map { [Icon(src: $0)] })
     }
 
     /// Answers a request within an established session, or a modern (stateless) request in the

@@ -48,6 +48,9 @@ public struct ServerSettings: Sendable, Equatable, Codable {
     public var serverRequestsPerMinute: Int?
     /// Whether agents may raise support tickets (`create_support_ticket` and the other ticket tools).
     public var supportTickets: Bool
+    /// An `https` URL of the server's icon (the company's logo), which clients show next to the
+    /// server (`serverInfo.icons`); nil: none.
+    public var iconURL: String?
 
     public init(
         allowedOrigins: [String] = [], description: String? = nil, clientRequestsPerMinute: Int? = nil, serverRequestsPerMinute: Int? = nil,
@@ -71,6 +74,16 @@ public struct ServerSettings: Sendable, Equatable, Codable {
         clientRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .clientRequestsPerMinute)
         serverRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .serverRequestsPerMinute)
         supportTickets = try container.decodeIfPresent(Bool.self, forKey: .supportTickets) ?? true
+        iconURL = try container.decodeIfPresent(String.self, forKey: .iconURL)
+    }
+
+    /// Why `text` can't be an icon URL (nil: it can): an absolute `https` URL with a host, no
+    /// credentials, at most 2,000 characters.
+    public static func iconURLProblem(_ text: String) -> String? {
+        guard text.utf8.count <= 2000, let components = URLComponents(string: text), components.scheme == "https",
+            components.host?.isEmpty == false, components.user == nil, components.password == nil
+        else { return "an https:// URL of at most 2,000 characters, such as https://example.com/logo.png" }
+        return nil
     }
 
 }
