@@ -23,27 +23,32 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     /// Runs `body` with a new, empty, migrated database of this backend, then drops it.
     func withDatabase<T>(migrate: Bool = true, _ body: (any Database) async throws -> T) async throws -> T {
-        let logger = Logger.quiet
+        try await withLocation { location in
+            try await location.withDatabase(poolSize: self == .sqlite ? 2 : 4, migrate: migrate, logger: .quiet, body)
+        }
+    }
+
+    /// Runs `body` with the location of a new, empty database of this backend (not opened, not
+    /// migrated), then drops it. For tests that open it more than once, like several instances.
+    func withLocation<T>(_ body: (DatabaseLocation) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcplatform-test-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.sqlite").path)
-            return try await location.withDatabase(poolSize: 2, migrate: migrate, logger: logger, body)
+            return try await body(.sqlite(path: directory.appendingPathComponent("test.sqlite").path))
         case .postgres:
             let url = try #require(Self.postgresURL)
             let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-            let admin = try await PostgresDatabase(url: url, poolSize: 1, logger: logger)
+            let admin = try await PostgresDatabase(url: url, poolSize: 1, logger: .quiet)
             try await admin.query("CREATE DATABASE \(raw: name)")
             var components = try #require(URLComponents(string: url))
             components.path = "/\(name)"
-            let location = DatabaseLocation.postgres(url: try #require(components.string))
             func dropDatabase() async {
                 _ = try? await admin.query("DROP DATABASE IF EXISTS \(raw: name) WITH (FORCE)")
                 await admin.close()
             }
             do {
-                let result = try await location.withDatabase(poolSize: 4, migrate: migrate, logger: logger, body)
+                let result = try await body(.postgres(url: try #require(components.string)))
                 await dropDatabase()
                 return result
             } catch {

@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Deletes what has expired, so tables do not grow without bound: ended or idle MCP sessions,
 /// abandoned sign-ins, used and expired codes and refresh tokens, old revoked grants,
-/// finished rate-limit windows, webhook deliveries older than ``webhookDeliveryRetention``, error
+/// finished rate-limit windows, full request-limit buckets, webhook deliveries older than ``webhookDeliveryRetention``, error
 /// occurrences older than ``errorOccurrenceRetention`` and uptime checks older than
 /// ``UptimeStore/retention``.
 /// Safe to run on every instance: each delete is idempotent.
@@ -27,6 +27,7 @@ struct ExpiredDataSweeper: Service {
             try await platform.auth.pending.purge(before: now.addingTimeInterval(-3600))
             try await platform.auth.grants.purge(before: now)
             try await platform.auth.rateLimiter.purge(before: now.addingTimeInterval(-3600))
+            try await platform.rateLimiter.purge(before: now.addingTimeInterval(-RequestRateLimiter.refillTime))
             try await WebhookQueue(database: platform.database).purge(before: now.addingTimeInterval(-Self.webhookDeliveryRetention))
             try await ErrorGroupStore(database: platform.database).purge(before: now.addingTimeInterval(-Self.errorOccurrenceRetention))
             try await UptimeStore(database: platform.database).purge(before: now.addingTimeInterval(-UptimeStore.retention))

@@ -23,8 +23,8 @@ public struct Platform: Sendable {
     public let auth: AuthServices
     /// The server-rendered pages.
     public let pages = HTMLPages()
-    /// The per-server request limits (token buckets in memory).
-    let rateLimiter = RequestRateLimiter()
+    /// The per-server and per-client request limits (token buckets in the database).
+    let rateLimiter: RequestRateLimiter
     /// Per-server request counts and latencies (the dashboard's live status).
     public let requestStatistics = RequestStatistics()
     /// Every request MCP servers answer, buffered and written in batches (analytics, and a
@@ -49,6 +49,7 @@ public struct Platform: Sendable {
         self.sessions = MCPSessionStore(database: database, idleTimeout: configuration.sessionIdleTimeout)
         self.tools = tools
         self.resources = DocsResources()
+        self.rateLimiter = RequestRateLimiter(database: database)
         self.auth = AuthServices(database: database, secretKey: secretKey, configuration: configuration)
         self.accounts = AccountServices(
             database: database, secretKey: secretKey, passwordHasher: PasswordHasher(cost: configuration.passwordHashCost),

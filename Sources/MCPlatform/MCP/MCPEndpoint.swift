@@ -69,7 +69,7 @@ struct MCPEndpoint: Sendable {
                 context.logger[metadataKey: "end_user"] = "\(endUserID)"
             }
         }
-        if !synthetic, let refusal = rateLimit(request, context, server: server, caller: caller) { return refusal }
+        if !synthetic, let refusal = try await rateLimit(request, context, server: server, caller: caller) { return refusal }
         let started = ContinuousClock.now
         let response = try await method(request, context, server, caller)
         if !synthetic {
@@ -85,16 +85,19 @@ struct MCPEndpoint: Sendable {
 
     /// 429 with `Retry-After` when the server's or the client's per-minute limit (Settings) is
     /// used up. The client is the signed-in end user, else the legacy session, else the address.
-    private func rateLimit(_ request: Request, _ context: AppRequestContext, server: TenantServer, caller: Caller) -> Response? {
+    /// The client's bucket is taken from first, so a client over its own limit does not use up
+    /// the server's. Each configured limit costs one database round trip; none, nothing.
+    private func rateLimit(_ request: Request, _ context: AppRequestContext, server: TenantServer, caller: Caller) async throws -> Response?
+    {
         var checks: [(key: String, limit: Int, who: String)] = []
-        if let limit = server.settings.serverRequestsPerMinute { checks.append(("s:\(server.id)", limit, "this server")) }
         if let limit = server.settings.clientRequestsPerMinute {
             let session = Self.isModern(request) ? nil : request.headers[.mcpSessionID]
             let client = caller.endUserID.map { "u:\($0)" } ?? session.map { "m:\($0.prefix(128))" } ?? "a:\(context.clientAddress)"
             checks.append(("c:\(server.id):\(client)", limit, "one client"))
         }
+        if let limit = server.settings.serverRequestsPerMinute { checks.append(("s:\(server.id)", limit, "this server")) }
         for check in checks {
-            if let retryAfter = platform.rateLimiter.take(check.key, perMinute: check.limit) {
+            if let retryAfter = try await platform.rateLimiter.take(check.key, perMinute: check.limit) {
                 var response = Self.errorResponse(
                     .tooManyRequests,
                     .init(

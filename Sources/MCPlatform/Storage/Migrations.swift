@@ -4,7 +4,7 @@ import Foundation
 public enum Migrations {
     public static let all: [Migration] = [
         tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, monitoring,
-        errorTracking, sessionsLogLevel, eventsClient,
+        errorTracking, sessionsLogLevel, eventsClient, requestBuckets,
     ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
@@ -829,5 +829,23 @@ public enum Migrations {
     /// `mcp_sessions` row to take them from.
     static let eventsClient = Migration(version: 14, name: "events client") { _ in
         ["ALTER TABLE mcp_events ADD COLUMN client_name TEXT", "ALTER TABLE mcp_events ADD COLUMN client_version TEXT"]
+    }
+
+    /// The token buckets of the per-server and per-client request limits (``RequestRateLimiter``),
+    /// shared by every instance. No index on `updated_at`: every request updates it, and without
+    /// an index PostgreSQL updates the row in place (HOT); the sweep scans a table that holds only
+    /// the buckets used since the last sweep.
+    static let requestBuckets = Migration(version: 15, name: "request buckets") { _ in
+        [
+            """
+            CREATE TABLE request_buckets (
+                key TEXT PRIMARY KEY,
+                capacity DOUBLE PRECISION NOT NULL,
+                tokens DOUBLE PRECISION NOT NULL,
+                allowed BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """
+        ]
     }
 }
