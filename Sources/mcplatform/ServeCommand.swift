@@ -86,6 +86,11 @@ struct ServeCommand: AsyncParsableCommand {
             "Base URL the uptime checks call (<url>/mcp/<slug>), e.g. the load balancer. Env: MCPLATFORM_UPTIME_CHECK_URL. Default: this instance's listener."
     )
     var uptimeCheckUrl: String?
+    @Option(
+        help:
+            "Load balancers whose X-Forwarded-For gives the client's address: addresses or CIDR ranges, comma-separated (e.g. 10.0.0.0/8,::1). Env: MCPLATFORM_TRUSTED_PROXIES. Default: none (the header is ignored)."
+    )
+    var trustedProxies: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -117,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.uptimeIntervalSeconds] = uptimeIntervalSeconds
         flags[.alertIntervalSeconds] = alertIntervalSeconds
         flags[.uptimeCheckURL] = uptimeCheckUrl
+        flags[.trustedProxies] = trustedProxies
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -19,6 +19,9 @@ import httpx
 import pytest
 from harness import free_port
 
+#: The address nginx connects to the instances from: their `--trusted-proxies`.
+PROXY_ADDRESS = "127.0.0.2"
+
 #: The http{} part, with the upstream servers and the listen address filled in.
 CONFIG = """\
 upstream mcplatform {{
@@ -38,7 +41,11 @@ server {{
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $http_host;
+        # The client's address, appended to what it sent; the instances believe it only from the
+        # addresses in their --trusted-proxies, and only the entry nginx appended.
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        # Connect to the instances from this address, the one they trust (--trusted-proxies).
+        proxy_bind {bind};
         proxy_set_header X-Forwarded-Proto $scheme;
         # Server-sent events (MCP responses and GET streams) pass through as they are written.
         proxy_buffering off;
@@ -81,7 +88,7 @@ class Nginx:
             f"    {kind}_temp_path {self.directory / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         )
         servers = "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in self.upstream_ports)
-        http = CONFIG.format(servers=servers, listen=f"127.0.0.1:{self.port}")
+        http = CONFIG.format(servers=servers, listen=f"127.0.0.1:{self.port}", bind=PROXY_ADDRESS)
         return (
             f"{user}worker_processes 1;\ndaemon off;\npid {self.directory / 'nginx.pid'};\n"
             f"error_log {self.directory / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"

@@ -25,7 +25,7 @@ import pytest
 from harness import LATEST_VERSION, MODERN_VERSION, Backend, Cli, ServerFactory, ServerProcess, Tenant, free_port, psql
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
-from nginx_support import LogEntry, Nginx
+from nginx_support import PROXY_ADDRESS, LogEntry, Nginx
 from oauth_support import ADMIN_TOKEN, MockOIDC, PlatformOAuth, describe, run_async
 from test_interop_http import modern_body
 from test_sources import site  # noqa: F401 (fixture)
@@ -66,7 +66,7 @@ def cluster(cli: Cli, postgres_backend: Backend, server_factory: ServerFactory, 
     tenant = cli.create_tenant(postgres_backend)
     # nginx's port first: it is every instance's public URL.
     nginx = Nginx(tmp_path / "nginx", [], port=free_port())
-    args = ["--admin-token", ADMIN_TOKEN, "--allow-private-urls", "--public-url", nginx.base_url]
+    args = ["--admin-token", ADMIN_TOKEN, "--allow-private-urls", "--public-url", nginx.base_url, "--trusted-proxies", PROXY_ADDRESS]
     instances = [server_factory.start(postgres_backend, name=f"instance-{n}", extra_args=args) for n in (1, 2, 3)]
     nginx.upstream_ports = [instance.port for instance in instances]
     nginx.start()
@@ -97,6 +97,7 @@ def test_one_platform_behind_nginx(cluster: Cluster, cli: Cli, mock_idp: MockOID
     check_walkthrough_progress(cluster, token)
     check_ingestion_job(cluster, site)
     check_rate_limits(cluster, cli)
+    check_client_addresses(cluster, cli)
 
 
 def check_legacy_sessions(cluster: Cluster) -> None:
@@ -228,6 +229,23 @@ def check_rate_limits(cluster: Cluster, cli: Cli) -> None:
         assert [r.status_code for r in statuses] == [200] * 4 + [429] * 2, [(r.status_code, r.text[:200]) for r in statuses]
         assert "tools" in rpc_body(statuses[0])["result"]
     spread(cluster.ports_since(mark, "/mcp/"), cluster)
+
+
+def check_client_addresses(cluster: Cluster, cli: Cli) -> None:
+    """Behind nginx each client keeps its own address (--trusted-proxies): anonymous 2026-07-28
+    clients, limited by address, don't share a bucket; and an X-Forwarded-For a client writes
+    itself changes nothing."""
+    tenant = cli.create_tenant(cluster.backend)
+    set_settings(cluster, tenant.slug, '{"clientRequestsPerMinute": 2}')
+    body = modern_body("tools/list")
+
+    def send(client: httpx.Client, spoofed: str) -> int:
+        headers = {"mcp-method": "tools/list", "x-forwarded-for": spoofed}
+        return post(client, cluster.mcp_url(tenant.slug), body, version=MODERN_VERSION, headers=headers).status_code
+
+    with http_client() as first, http_client(transport=httpx.HTTPTransport(local_address="127.0.0.3")) as second:
+        assert [send(first, f"198.51.100.{n}") for n in range(3)] == [200, 200, 429]
+        assert [send(second, "198.51.100.9") for _ in range(3)] == [200, 200, 429]
 
 
 # --------------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ public struct AppConfiguration: Sendable {
     /// Where the uptime checks call the servers' endpoints (`<url>/mcp/<slug>`), e.g. the load
     /// balancer; nil: this instance's own listener (``uptimeBaseURL``).
     public var uptimeCheckURL: URL?
+    /// Load balancers whose `X-Forwarded-For` gives the client's address (``TrustedProxies``).
+    public var trustedProxies = TrustedProxies.none
 
     public init() {}
 
@@ -162,6 +164,7 @@ extension AppConfiguration {
         case uptimeIntervalSeconds = "uptime-interval-seconds"
         case alertIntervalSeconds = "alert-interval-seconds"
         case uptimeCheckURL = "uptime-check-url"
+        case trustedProxies = "trusted-proxies"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -226,6 +229,13 @@ extension AppConfiguration {
                     setting: .uptimeCheckURL, value: text, expected: "an http(s) base URL such as http://10.0.0.5:8080 (no query)")
             }
             uptimeCheckURL = url
+        }
+        if let text = value(.trustedProxies) {
+            guard let proxies = TrustedProxies(text) else {
+                throw ConfigurationError(
+                    setting: .trustedProxies, value: text, expected: "addresses or CIDR ranges separated by commas, such as 10.0.0.0/8,::1")
+            }
+            trustedProxies = proxies
         }
         if let path = value(.outboundCAFile) {
             guard FileManager.default.isReadableFile(atPath: path) else {

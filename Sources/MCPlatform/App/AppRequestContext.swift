@@ -10,14 +10,17 @@ public struct AppRequestContext: RequestContext {
     public let remoteAddress: SocketAddress?
     /// Who called the admin API (set by its authentication middleware).
     public var apiCaller: APICaller?
+    /// The client's address as a trusted proxy reported it (``ForwardedClientMiddleware``).
+    var forwardedClientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
     }
 
-    /// The client's IP address as text, for rate limits and logs; "unknown" without one.
+    /// The client's IP address as text, for rate limits and logs: as a trusted proxy reported
+    /// it, else the peer's; "unknown" without one.
     var clientAddress: String {
-        remoteAddress?.ipAddress ?? "unknown"
+        forwardedClientAddress ?? remoteAddress?.ipAddress ?? "unknown"
     }
 }

@@ -101,6 +101,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, me
 /// tests can drive it without sockets.
 public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ForwardedClientMiddleware(proxies: platform.configuration.trustedProxies))
     router.add(middleware: HTTPMetricsMiddleware(metrics: platform.metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorTrackingMiddleware(errors: platform.errors))

@@ -30,7 +30,8 @@ struct MetricsRoutes: Sendable {
                 response.headers[.wwwAuthenticate] = "Bearer realm=\"mcplatform-metrics\""
                 return response
             }
-        } else if context.remoteAddress?.isLoopback != true {
+        } else if context.forwardedClientAddress != nil || context.remoteAddress?.isLoopback != true {
+            // A request a trusted proxy forwarded came from elsewhere, whatever the proxy's address.
             return JSONResponse.error(
                 .forbidden, code: "forbidden",
                 message: "/metrics answers only loopback clients unless --metrics-token (MCPLATFORM_METRICS_TOKEN) is set; "
