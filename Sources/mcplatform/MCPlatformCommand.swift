@@ -12,7 +12,7 @@ struct MCPlatformCommand: AsyncParsableCommand {
         version: Platform.version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, OrgCommand.self, ServerCommand.self, IngestCommand.self, OnboardCommand.self,
-            UserCommand.self, KeysCommand.self,
+            UserCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 }

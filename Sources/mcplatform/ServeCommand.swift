@@ -91,6 +91,11 @@ struct ServeCommand: AsyncParsableCommand {
             "Load balancers whose X-Forwarded-For gives the client's address: addresses or CIDR ranges, comma-separated (e.g. 10.0.0.0/8,::1). Env: MCPLATFORM_TRUSTED_PROXIES. Default: none (the header is ignored)."
     )
     var trustedProxies: String?
+    @Option(
+        help: "Hours between backups of the SQLite database; 0 turns them off. Env: MCPLATFORM_BACKUP_INTERVAL_HOURS. Default: 24.")
+    var backupIntervalHours: String?
+    @Option(help: "Directory of the scheduled backups. Env: MCPLATFORM_BACKUP_DIR. Default: <data-dir>/backups.") var backupDir: String?
+    @Option(help: "Scheduled backups kept; older ones are deleted. Env: MCPLATFORM_BACKUP_KEEP. Default: 7.") var backupKeep: String?
     @OptionGroup var embeddings: EmbeddingOptions
 
     func run() async throws {
@@ -123,6 +128,9 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.alertIntervalSeconds] = alertIntervalSeconds
         flags[.uptimeCheckURL] = uptimeCheckUrl
         flags[.trustedProxies] = trustedProxies
+        flags[.backupIntervalHours] = backupIntervalHours
+        flags[.backupDir] = backupDir
+        flags[.backupKeep] = backupKeep
         if demo { flags[.demo] = "true" }
         if allowPrivateURLs { flags[.allowPrivateURLs] = "true" }
         let configuration = try AppConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment)

@@ -65,6 +65,8 @@ public struct AppConfiguration: Sendable {
     public var uptimeCheckURL: URL?
     /// Load balancers whose `X-Forwarded-For` gives the client's address (``TrustedProxies``).
     public var trustedProxies = TrustedProxies.none
+    /// Scheduled backups of the SQLite database (see ``BackupScheduler``).
+    public var backups = BackupSettings()
 
     public init() {}
 
@@ -165,6 +167,9 @@ extension AppConfiguration {
         case alertIntervalSeconds = "alert-interval-seconds"
         case uptimeCheckURL = "uptime-check-url"
         case trustedProxies = "trusted-proxies"
+        case backupIntervalHours = "backup-interval-hours"
+        case backupDir = "backup-dir"
+        case backupKeep = "backup-keep"
 
         /// `MCPLATFORM_…`
         public var environmentVariable: String {
@@ -223,6 +228,9 @@ extension AppConfiguration {
         if let seconds = try integer(.analyticsIntervalSeconds, in: 1...3600) { analytics.processingInterval = .seconds(seconds) }
         if let seconds = try integer(.uptimeIntervalSeconds, in: 1...3600) { uptimeInterval = TimeInterval(seconds) }
         if let seconds = try integer(.alertIntervalSeconds, in: 1...3600) { alertInterval = TimeInterval(seconds) }
+        if let hours = try integer(.backupIntervalHours, in: 0...8760) { backups.intervalHours = hours }
+        if let count = try integer(.backupKeep, in: 1...10000) { backups.keep = count }
+        backups.directory = value(.backupDir)
         if let text = value(.uptimeCheckURL) {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host != nil, url.query == nil else {
                 throw ConfigurationError(

@@ -79,6 +79,12 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, me
             platform: platform, interval: .seconds(configuration.uptimeInterval), baseURL: configuration.uptimeBaseURL, logger: logger),
         AlertEvaluator(platform: platform, interval: .seconds(configuration.alertInterval), logger: logger),
     ]
+    if case .sqlite(let path) = location, configuration.backups.intervalHours > 0 {
+        services.append(
+            BackupScheduler(
+                databasePath: path, settings: configuration.backups, directory: configuration.backupDirectory, platform: platform,
+                logger: logger))
+    }
     if let mailClient {
         services.append(
             OutboxSender(

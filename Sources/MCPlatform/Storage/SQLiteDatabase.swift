@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Writes go through a single writer connection, serialised by a lock so that transactions
 /// never interleave; reads (`SELECT` statements outside a transaction) are spread over a few
-/// reader connections, which WAL lets run concurrently with the writer.
+/// reader connections, which WAL lets run concurrently with the writer. While open it holds the
+/// file's ``SQLiteUseLock`` shared, so that `mcplatform restore` cannot replace it underneath.
 public final class SQLiteDatabase: Database {
     public var dialect: SQLDialect { .sqlite }
 
@@ -15,6 +16,7 @@ public final class SQLiteDatabase: Database {
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncSerialLock()
     private let nextReader = Atomic<Int>(0)
+    private let useLock: SQLiteUseLock
 
     /// Opens (creating if needed) the database at `path`.
     /// - Parameters:
@@ -26,6 +28,10 @@ public final class SQLiteDatabase: Database {
         busyTimeoutMilliseconds: Int = 5000,
         logger: Logger
     ) async throws {
+        guard let useLock = try SQLiteUseLock.acquire(databasePath: path, mode: .shared) else {
+            throw DatabaseError.unavailable("\(path) is being restored (mcplatform restore); try again when the restore has finished")
+        }
+        self.useLock = useLock
         let storage = SQLiteConnection.Storage.file(path: path)
         writer = try await Self.open(storage, busyTimeoutMilliseconds: busyTimeoutMilliseconds, logger: logger)
         _ = try await writer.query("PRAGMA journal_mode = WAL", [])
@@ -86,6 +92,7 @@ public final class SQLiteDatabase: Database {
         for connection in readers + [writer] {
             try? await connection.close()
         }
+        useLock.release()
     }
 
     /// Plain `SELECT`s may use a reader connection; everything else is a write.
