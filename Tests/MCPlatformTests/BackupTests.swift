@@ -93,10 +93,12 @@ import Testing
         let abandoned = fixture.path("backups/.mcplatform-old.sqlite.partial-\(Int32.max)")
         let inProgress = fixture.path("backups/.mcplatform-other.sqlite.partial-1")
         try FileManager.default.createDirectory(atPath: fixture.path("backups"), withIntermediateDirectories: true)
-        for path in [abandoned, inProgress] { #expect(FileManager.default.createFile(atPath: path, contents: Data("half".utf8))) }
+        let journal = abandoned + "-journal"
+        for path in [abandoned, journal, inProgress] { #expect(FileManager.default.createFile(atPath: path, contents: Data("half".utf8))) }
         let report = try await SQLiteBackup(databasePath: fixture.databasePath).write(to: fixture.path("backups/new.sqlite"))
         #expect(report.path == fixture.path("backups/new.sqlite"))
         #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(!FileManager.default.fileExists(atPath: journal))
         #expect(FileManager.default.fileExists(atPath: inProgress))
     }
 

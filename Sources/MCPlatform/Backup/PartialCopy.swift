@@ -40,13 +40,17 @@ enum PartialCopy {
         }
     }
 
-    /// Removes the partial copies in `directory` whose process no longer runs; returns their paths.
+    /// Removes the partial copies in `directory` whose process no longer runs, and the rollback
+    /// journals SQLite was writing them with; returns their paths.
     @discardableResult
     static func removeAbandoned(in directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.compactMap { name -> String? in
-            guard name.hasPrefix("."), let range = name.range(of: marker, options: .backwards),
-                let pid = pid_t(name[range.upperBound...]), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+            guard name.hasPrefix("."), let range = name.range(of: marker, options: .backwards) else { return nil }
+            let tail = name[range.upperBound...]
+            let digits = tail.prefix { $0.isASCII && $0.isNumber }
+            guard ["", "-journal"].contains(tail.dropFirst(digits.count)), let pid = pid_t(digits), pid > 0, pid != getpid(),
+                kill(pid, 0) != 0, errno == ESRCH
             else { return nil }
             let path = (directory as NSString).appendingPathComponent(name)
             return (try? FileManager.default.removeItem(atPath: path)) == nil ? nil : path
