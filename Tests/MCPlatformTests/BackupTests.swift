@@ -7,13 +7,14 @@ import Testing
 /// Backups and restores of the SQLite database, on real files: consistency under concurrent
 /// writes, retention, the scheduler's outcomes, and what restore refuses.
 @Suite struct BackupTests {
-    /// A fresh directory with a migrated database at `<directory>/mcplatform.sqlite`.
+    /// A fresh directory with a migrated database at `<directory>/mcplatform.sqlite`. Its name has
+    /// the characters a `file:` URI would stumble on.
     struct Fixture {
         let directory: String
         var databasePath: String { directory + "/mcplatform.sqlite" }
 
         init() async throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcplatform-backup-\(UUID().uuidString)").path
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcplatform backup #1 ?%-\(UUID().uuidString)").path
             try await withDatabase { _ in }
         }
 
@@ -151,6 +152,19 @@ import Testing
             let exposition = String(decoding: await platform.metrics.exposition(of: platform), as: UTF8.self)
             #expect(exposition.contains("mcplatform_backup_failures_total 1"))
             #expect(!exposition.contains("mcplatform_backup_last_success_timestamp_seconds "))
+        }
+    }
+
+    @Test func settingsHaveDefaultsAndLimits() throws {
+        let defaults = try AppConfiguration(flags: [.dataDir: "/srv/data"], environment: [:])
+        #expect(defaults.backups.intervalHours == 24 && defaults.backups.keep == 7)
+        #expect(defaults.backupDirectory == "/srv/data/backups")
+        let set = try AppConfiguration(
+            flags: [.backupIntervalHours: "0", .backupKeep: "30"], environment: ["MCPLATFORM_BACKUP_DIR": "/mnt/backups"])
+        #expect(set.backups.intervalHours == 0 && set.backups.keep == 30 && set.backupDirectory == "/mnt/backups")
+        for (setting, value) in [(AppConfiguration.Setting.backupIntervalHours, "-1"), (.backupKeep, "0"), (.backupIntervalHours, "daily")]
+        {
+            #expect(throws: ConfigurationError.self) { try AppConfiguration(flags: [setting: value], environment: [:]) }
         }
     }
 

@@ -25,7 +25,7 @@ struct SQLiteFile: Sendable {
     /// partial copy is removed.
     func copy(to destination: String) async throws {
         do {
-            try await withConnection(readOnly: true) { connection in
+            try await withConnection { connection in
                 _ = try await connection.query("VACUUM INTO ?", [.text(destination)])
             }
             try await SQLiteFile(path: destination).checkIntegrity()
@@ -38,7 +38,7 @@ struct SQLiteFile: Sendable {
 
     /// Throws ``BackupError/corrupt(_:_:)`` unless `PRAGMA integrity_check` answers `ok`.
     func checkIntegrity() async throws {
-        let problems = try await withConnection(readOnly: true) { connection in
+        let problems = try await withConnection { connection in
             try await connection.query("PRAGMA integrity_check(5)", []).compactMap { $0.columns.first?.data.string }
         }
         guard problems == ["ok"] else {
@@ -49,7 +49,7 @@ struct SQLiteFile: Sendable {
     /// The newest migration recorded in `schema_migrations`; nil when the table is missing (not
     /// an MCPlatform database).
     func schemaVersion() async throws -> Int? {
-        try await withConnection(readOnly: true) { connection in
+        try await withConnection { connection in
             let tables = try await connection.query("SELECT count(*) AS n FROM sqlite_master WHERE name = 'schema_migrations'", [])
             guard tables.first?.column("n")?.integer == 1 else { return nil }
             let rows = try await connection.query("SELECT max(version) AS version FROM schema_migrations", [])
@@ -57,15 +57,16 @@ struct SQLiteFile: Sendable {
         }
     }
 
-    /// Moves what the write-ahead log holds into the file and empties the log. Needs write access.
+    /// Moves what the write-ahead log holds into the file and empties the log.
     func checkpoint() async throws {
-        try await withConnection(readOnly: false) { connection in
+        try await withConnection { connection in
             _ = try await connection.query("PRAGMA wal_checkpoint(TRUNCATE)", [])
         }
     }
 
-    /// Runs `body` on a new connection, then closes it. Read-only connections never create the file.
-    private func withConnection<T: Sendable>(readOnly: Bool, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on a new connection, then closes it. The file is never created: a missing one
+    /// is an error. Like any connection, the last one to close checkpoints a write-ahead log.
+    private func withConnection<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         let threads = NIOThreadPool(numberOfThreads: 1)
         threads.start()
         defer { threads.shutdownGracefully { _ in } }
@@ -74,7 +75,7 @@ struct SQLiteFile: Sendable {
         let connection: SQLiteConnection
         do {
             connection = try await SQLiteConnection.open(
-                storage: .file(path: readOnly ? Self.readOnlyURI(path) : path), threadPool: threads, logger: logger,
+                storage: .file(path: Self.existingFileURI(path)), threadPool: threads, logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.any())
         } catch let error as SQLiteError {
             throw BackupError.unreadable(path, error.message)
@@ -93,9 +94,10 @@ struct SQLiteFile: Sendable {
         }
     }
 
-    /// `file:<path>?mode=ro`, the path percent-encoded (`?`, `#` and `%` would end it).
-    private static func readOnlyURI(_ path: String) -> String {
-        "file:\(path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path)?mode=ro"
+    /// `file:<path>?mode=rw` (open, never create), the path percent-encoded (`?`, `#` and `%`
+    /// would end it).
+    private static func existingFileURI(_ path: String) -> String {
+        "file:\(path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path)?mode=rw"
     }
 
     /// `fsync` of a file or directory, so a rename that follows (or precedes) survives a power cut.
