@@ -233,7 +233,7 @@ import Testing
         #expect(!names.contains { $0.contains("before-restore") || $0.contains(".partial-") })
     }
 
-    @Test func restoreRefusesWhileTheDatabaseIsInUseAndServersWaitForIt() async throws {
+    @Test func restoreRefusesWhileTheDatabaseIsInUseAndNobodyOpensItDuringOne() async throws {
         let fixture = try await Fixture()
         defer { fixture.remove() }
         try await fixture.createOrganization("alpha")
