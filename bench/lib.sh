@@ -105,3 +105,17 @@ pg_create_db() {
 pg_drop_db() {
     psql -X -q "$1" -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)" >/dev/null 2>&1 || true
 }
+
+# bench_database NAME: the run's throwaway database, as DB_ARGS (the flags every command takes)
+# and DB (the SQLite file, or the database URL): SQLite under $WORK/data, or with DATABASE set a
+# database bench_NAME_<pid> on that cluster, dropped on exit.
+bench_database() {
+    DB_ARGS=(--data-dir "$WORK/data")
+    DB=$WORK/data/mcplatform.sqlite
+    if [[ -n ${DATABASE:-} ]]; then
+        DB_NAME=bench_$1_$$
+        on_exit() { pg_drop_db "$DATABASE" "$DB_NAME"; }
+        DB=$(pg_create_db "$DATABASE" "$DB_NAME")
+        DB_ARGS+=(--database "$DB")
+    fi
+}

@@ -27,18 +27,13 @@ done
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 bench_setup --no-corpus
 
-DB_ARGS=(--data-dir "$WORK/data")
-if [[ -n $DATABASE ]]; then
-    DB_NAME=bench_rate_$$
-    DB_ARGS+=(--database "$(pg_create_db "$DATABASE" "$DB_NAME")")
-    on_exit() { pg_drop_db "$DATABASE" "$DB_NAME"; }
-fi
+bench_database rate
 "$BIN" migrate "${DB_ARGS[@]}" >/dev/null
 "$BIN" org create bench "${DB_ARGS[@]}" >/dev/null
 "$BIN" server create free --org bench "${DB_ARGS[@]}" >/dev/null
 "$BIN" server create limited --org bench "${DB_ARGS[@]}" >/dev/null
 SETTINGS="UPDATE mcp_servers SET settings = '{\"clientRequestsPerMinute\":100000000,\"serverRequestsPerMinute\":100000000}' WHERE slug = 'limited'"
-if [[ -n $DATABASE ]]; then psql -X -q "${DATABASE%/*}/$DB_NAME" -c "$SETTINGS"; else sqlite3 "$WORK/data/mcplatform.sqlite" "$SETTINGS"; fi
+if [[ -n $DATABASE ]]; then psql -X -q "$DB" -c "$SETTINGS"; else sqlite3 "$DB" "$SETTINGS"; fi
 
 start_server "${DB_ARGS[@]}"
 BASE=http://127.0.0.1:$PORT/mcp

@@ -25,12 +25,7 @@ done
 
 bench_setup
 BACKEND=$([[ -n $DATABASE ]] && echo PostgreSQL || echo SQLite)
-DB_ARGS=(--data-dir "$WORK/data")
-if [[ -n $DATABASE ]]; then
-    DB_NAME=bench_load_$$
-    on_exit() { pg_drop_db "$DATABASE" "$DB_NAME"; }
-    DB_ARGS+=(--database "$(pg_create_db "$DATABASE" "$DB_NAME")")
-fi
+bench_database load
 
 copy_corpus "$WORK/docs"
 "$BIN" org create bench "${DB_ARGS[@]}" >/dev/null

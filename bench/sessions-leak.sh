@@ -28,14 +28,7 @@ done
 command -v ss >/dev/null || { echo "ss is missing: apt-get install -y iproute2" >&2; exit 1; }
 
 bench_setup --no-corpus
-DB_ARGS=(--data-dir "$WORK/data")
-DB=$WORK/data/mcplatform.sqlite
-if [[ -n $DATABASE ]]; then
-    DB_NAME=bench_sessions_$$
-    on_exit() { pg_drop_db "$DATABASE" "$DB_NAME"; }
-    DB=$(pg_create_db "$DATABASE" "$DB_NAME")
-    DB_ARGS+=(--database "$DB")
-fi
+bench_database sessions
 
 mkdir -p "$WORK/docs"
 printf '# Install the CLI\n\nRun `brew install acme`, then `acme --version`.\n' >"$WORK/docs/install.md"
