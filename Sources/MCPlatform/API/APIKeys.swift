@@ -75,9 +75,16 @@ struct APIKeyStore: Sendable {
         ).map(APIKey.init)
     }
 
-    func revoke(id: Int64, organizationID: Int64, now: Date = Date()) async throws {
-        try await database.query(
-            "UPDATE api_keys SET revoked_at = \(now) WHERE id = \(id) AND organization_id = \(organizationID) AND revoked_at IS NULL")
+    /// Revokes the key `id` of the organization (again: no change); false when the
+    /// organization has no such key.
+    @discardableResult
+    func revoke(id: Int64, organizationID: Int64, now: Date = Date()) async throws -> Bool {
+        try await !database.query(
+            """
+            UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) AND organization_id = \(organizationID)
+            RETURNING id
+            """
+        ).isEmpty
     }
 
     private static let columns = "id, organization_id, name, prefix, created_at, last_used_at"

@@ -77,9 +77,16 @@ struct InvitationStore: Sendable {
         ).isEmpty
     }
 
-    func revoke(id: Int64, organizationID: Int64, now: Date = Date()) async throws {
-        try await database.query(
-            "UPDATE invitations SET revoked_at = \(now) WHERE id = \(id) AND organization_id = \(organizationID) AND revoked_at IS NULL")
+    /// Revokes the invitation `id` of the organization (again: no change); false when the
+    /// organization has no such invitation.
+    @discardableResult
+    func revoke(id: Int64, organizationID: Int64, now: Date = Date()) async throws -> Bool {
+        try await !database.query(
+            """
+            UPDATE invitations SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) AND organization_id = \(organizationID)
+            RETURNING id
+            """
+        ).isEmpty
     }
 
     private static let columns = "id, organization_id, email, role, created_at, expires_at, accepted_at, revoked_at"

@@ -108,6 +108,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, me
 public func buildRouter(platform: Platform) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ForwardedClientMiddleware(proxies: platform.configuration.trustedProxies))
+    router.add(middleware: SecurityHeadersMiddleware(servedOverTLS: platform.configuration.publicOrigin.hasPrefix("https://")))
     router.add(middleware: HTTPMetricsMiddleware(metrics: platform.metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorTrackingMiddleware(errors: platform.errors))

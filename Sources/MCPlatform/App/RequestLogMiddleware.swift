@@ -5,7 +5,8 @@ import Logging
 
 /// Logs one line per request (method, path, status, duration), returns the request id as
 /// `X-Request-Id`, and turns any error that escaped a handler into a JSON 500 that names the
-/// request id instead of leaking internals.
+/// request id instead of leaking internals. Credentials in paths (invitation and password-reset
+/// links) are not logged (see ``loggablePath(of:context:)``).
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -28,12 +29,20 @@ struct RequestLogMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "http.method": .string(request.method.rawValue),
-                "http.path": .string(request.uri.path),
+                "http.path": .string(Self.loggablePath(of: request, context: context)),
                 "http.status": .stringConvertible(response.status.code),
                 "duration_ms": .string(String(format: "%.2f", milliseconds)),
             ]
         )
         return response
+    }
+
+    /// The request's path with the value of a `{token}` route parameter (an invitation or a
+    /// password-reset link: a credential) replaced by `{token}`.
+    static func loggablePath(of request: Request, context: Context) -> String {
+        let path = request.uri.path
+        guard let token = context.parameters.get("token"), !token.isEmpty else { return path }
+        return path.replacingOccurrences(of: token, with: "{token}")
     }
 }
 

@@ -59,9 +59,9 @@ struct APIKeyPages: Sendable {
         let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canManageServers, visitor, membership, what: "revoke API keys")
         _ = try await dashboard.form(request, visitor: visitor)
-        if let id = context.parameters.get("id").flatMap(Int64.init) {
+        guard let id = context.parameters.get("id").flatMap(Int64.init),
             try await keys.revoke(id: id, organizationID: membership.organization.id)
-        }
+        else { throw dashboard.notFound() }
         return PageResponse.redirect("/orgs/\(membership.organization.slug)/api-keys").response
     }
 }

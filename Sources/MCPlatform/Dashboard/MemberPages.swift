@@ -72,9 +72,9 @@ struct MemberPages: Sendable {
         let (visitor, membership) = try await dashboard.member(request, context)
         try dashboard.require(membership.role.canInvite, visitor, membership, what: "revoke invitations")
         _ = try await dashboard.form(request, visitor: visitor)
-        if let id = context.parameters.get("id").flatMap(Int64.init) {
+        guard let id = context.parameters.get("id").flatMap(Int64.init),
             try await accounts.invitations.revoke(id: id, organizationID: membership.organization.id)
-        }
+        else { throw dashboard.notFound() }
         return PageResponse.redirect("/orgs/\(membership.organization.slug)/members").response
     }
 

@@ -5,13 +5,16 @@ import NIOPosix
 ///
 /// The repository is cloned shallowly into a cache folder (one per repository URL) and fetched
 /// again on every ingestion; the checkout is then read like a ``FolderSource``. The `git` CLI
-/// does the work, with transports limited to https, ssh, git and local paths.
+/// does the work, with transports limited to https, ssh, git and local paths. A remote's host
+/// must be a public address unless private networks are allowed (SSRF), and then git follows
+/// no HTTP redirects (which could lead to a private address).
 struct GitSource: DocumentSource {
     let repository: String
     let ref: String?
     let subfolder: String?
     let cacheDirectory: String
     let maximumPageBytes: Int
+    let allowPrivateNetworks: Bool
 
     func pages(known: [String: KnownPage]) -> ListedPages<FolderSource.Entry> {
         let maximumPageBytes = self.maximumPageBytes
@@ -27,6 +30,10 @@ struct GitSource: DocumentSource {
             throw .sourceUnavailable("unsupported git repository address '\(repository)'")
         }
         if let ref, ref.hasPrefix("-") || ref.contains("..") { throw .sourceUnavailable("invalid git ref '\(ref)'") }
+        if !allowPrivateNetworks, let host = Self.remoteHost(of: repository), !NetworkAddress.isPublic(host: host) {
+            throw .sourceUnavailable("\(host) is a private, loopback or unresolvable address")
+        }
+        let redirects = allowPrivateNetworks ? [] : ["http.followRedirects=false"]
         let directory = (cacheDirectory as NSString).appendingPathComponent(DocsStore.hash(Array(repository.utf8)).prefix(24) + "")
         let fileManager = FileManager.default
         try? fileManager.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
@@ -35,22 +42,35 @@ struct GitSource: DocumentSource {
             try await Self.git(["init", "--quiet", directory])
             try await Self.git(["-C", directory, "remote", "add", "origin", "--", repository])
         }
-        try await Self.git(["-C", directory, "fetch", "--quiet", "--depth", "1", "origin", "--", ref ?? "HEAD"])
+        try await Self.git(["-C", directory, "fetch", "--quiet", "--depth", "1", "origin", "--", ref ?? "HEAD"], config: redirects)
         try await Self.git(["-C", directory, "checkout", "--quiet", "--force", "FETCH_HEAD"])
         try await Self.git(["-C", directory, "clean", "--quiet", "-d", "--force", "-x"])
         guard let subfolder, !subfolder.isEmpty else { return directory }
-        let root = URL(fileURLWithPath: directory).appendingPathComponent(subfolder).standardizedFileURL.path
-        guard root.hasPrefix(directory + "/") || root == directory else {
+        // Symlinks resolved: a repository's `docs` may be a link to `/` or to another checkout.
+        let checkout = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        let root = URL(fileURLWithPath: directory).appendingPathComponent(subfolder).standardizedFileURL.resolvingSymlinksInPath().path
+        guard root.hasPrefix(checkout + "/") || root == checkout else {
             throw .sourceUnavailable("the docs path '\(subfolder)' leaves the repository")
         }
         return root
     }
 
+    /// The host of a remote repository address (`scheme://[user@]host[:port]/…` or scp-like
+    /// `[user@]host:path`); nil for a local path.
+    static func remoteHost(of repository: String) -> String? {
+        if repository.contains("://") {
+            return URL(string: repository)?.host ?? ""
+        }
+        guard let colon = repository.firstIndex(of: ":"), !repository[..<colon].contains("/") else { return nil }
+        let authority = repository[..<colon]
+        return String(authority.split(separator: "@", omittingEmptySubsequences: false).last ?? authority)
+    }
+
     /// Runs git (on NIO's thread pool: it blocks) without prompts or hooks; a failure carries
-    /// git's own message.
-    private static func git(_ arguments: [String]) async throws(IngestError) {
+    /// git's own message. `config`: more `key=value` settings for this command.
+    private static func git(_ arguments: [String], config: [String] = []) async throws(IngestError) {
         do {
-            try await NIOThreadPool.singleton.runIfActive { try runGit(arguments) }
+            try await NIOThreadPool.singleton.runIfActive { try runGit(arguments, config: config) }
         } catch let error as IngestError {
             throw error
         } catch {
@@ -58,7 +78,7 @@ struct GitSource: DocumentSource {
         }
     }
 
-    private static func runGit(_ arguments: [String]) throws(IngestError) {
+    private static func runGit(_ arguments: [String], config: [String]) throws(IngestError) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
@@ -66,7 +86,7 @@ struct GitSource: DocumentSource {
                 "git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.allow=never", "-c", "protocol.https.allow=always",
                 "-c", "protocol.http.allow=always", "-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always",
                 "-c", "protocol.file.allow=always",
-            ] + arguments
+            ] + config.flatMap { ["-c", $0] } + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_ASKPASS"] = "/bin/false"

@@ -81,7 +81,8 @@ public struct IngestRunner: Sendable {
         case .git:
             return GitSource(
                 repository: source.location, ref: source.settings.gitRef, subfolder: source.settings.gitPath,
-                cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("git"), maximumPageBytes: limits.maximumPageBytes
+                cacheDirectory: (cacheDirectory as NSString).appendingPathComponent("git"), maximumPageBytes: limits.maximumPageBytes,
+                allowPrivateNetworks: limits.allowPrivateNetworks
             )
         case .website:
             guard let start = URL(string: source.location) else { throw .sourceUnavailable("invalid URL \(source.location)") }
