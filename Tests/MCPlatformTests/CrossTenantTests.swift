@@ -14,6 +14,8 @@ import Testing
 @Suite struct CrossTenantTests {
     /// In every name and text of A's resources; no response to B may contain it (case-insensitive).
     static let marker = "acmeprivate"
+    /// What A writes in every free-text field: script, an event handler, quotes, an ampersand.
+    static let payload = #"<script>alert(1)</script><img src=x onerror=alert(2)>"'&acmeprivate"#
 
     /// What a route serves, which says how B attacks it.
     enum Scope: String {
@@ -129,9 +131,7 @@ import Testing
             #expect(routes.count > 100, "the router's routes: \(routes.count)")
 
             // Tenant A, through its owner's forms and the stores.
-            let ada = try await harness.owner("ada@example.com", organization: "Acme acmeprivate", slug: "acme")
-            try await harness.createServer(by: ada, in: "acme", slug: "guide", name: "Guide acmeprivate", description: "acmeprivate")
-            let a = try await Self.tenantA(harness, owner: ada)
+            let (_, a) = try await Self.tenantA(harness)
 
             // Tenant B: an owner with a server, an API key and an end user's tokens.
             let bob = try await harness.owner("bob@example.com", organization: "Beta", slug: "beta")
@@ -141,7 +141,8 @@ import Testing
             let bServer = try #require(try await platform.tenancy.server(slug: "beta-docs"))
             try await platform.tenancy.setAuthMode(.oauth, serverID: bServer.id)
             try await platform.tenancy.setAuthMode(.oauth, serverID: a.server.id)
-            let oauth = AuthHarness(client: harness.client, platform: platform, guide: bServer, other: bServer, bare: bServer, open: bServer)
+            let oauth = AuthHarness(
+                client: harness.client, platform: platform, guide: bServer, other: bServer, bare: bServer, open: bServer)
             let bClient = try await oauth.registerClient(slug: "beta-docs")
             let bTokens = try await oauth.tokens(bServer, client: bClient)
             let bSession = try #require(await bob.cookies[Dashboard.sessionCookie])
@@ -212,6 +213,33 @@ import Testing
         }
     }
 
+    /// XSS: A's owner opens every page of the dashboard the router has (its parameters filled
+    /// with A's own resources), each free-text field holding ``payload``: the payload appears
+    /// only escaped.
+    @Test func everyDashboardPageEscapesWhatTenantsWrote() async throws {
+        try await DashboardHarness.run { harness in
+            let (ada, a) = try await Self.tenantA(harness)
+            var pages = 0
+            for route in buildRouter(platform: harness.platform).routes where route.method == .get {
+                let pattern = route.path.description
+                guard [.organization, .account].contains(Self.scope(of: pattern)),
+                    let (path, _) = Self.fill(pattern, a: a, ownOrganization: false, ownServer: false)
+                else { continue }
+                let page = try await ada.get(path)
+                #expect(page.status.code < 500, "GET \(path): \(page.status)")
+                guard page.headers[.contentType]?.hasPrefix("text/html") == true else { continue }  // CSV and JSON exports
+                pages += 1
+                for raw in ["<script>alert(1)", "<img src=x", "onerror=alert(2)>", "href=\"javascript:"] {
+                    #expect(!page.html.contains(raw), "GET \(path) shows \(raw) unescaped")
+                }
+            }
+            #expect(pages > 25, "\(pages) pages")
+            // The payload is there, escaped, where people read it.
+            let ticket = try await ada.get("/orgs/acme/tickets/\(a.ticket)")
+            #expect(ticket.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"))
+        }
+    }
+
     /// B's end user's credentials at A's MCP endpoint and authorization server: refused.
     static func tenantEndpoint(
         _ method: HTTPRequest.Method, _ pattern: String, a: TenantA, tokens: Tokens, client: RegisteredClient, oauth: AuthHarness
@@ -232,7 +260,8 @@ import Testing
             // Metadata, registration, the consent page: public by design; B's token grants nothing more.
             var headers: HTTPFields = [.authorization: "Bearer \(tokens.access)"]
             if method == .post { headers[.contentType] = "application/x-www-form-urlencoded" }
-            let response = try await oauth.client.execute(uri: path, method: method, headers: headers, body: method == .post ? ByteBuffer() : nil)
+            let response = try await oauth.client.execute(
+                uri: path, method: method, headers: headers, body: method == .post ? ByteBuffer() : nil)
             #expect(response.status.code < 500, "\(label): \(response.status)")
         }
     }
@@ -261,7 +290,11 @@ import Testing
 
     /// A's resources: a source and its job, a walkthrough, a ticket, a webhook with a delivery,
     /// an alert rule, an API key and an invitation.
-    static func tenantA(_ harness: DashboardHarness, owner: Browser) async throws -> TenantA {
+    static func tenantA(_ harness: DashboardHarness) async throws -> (Browser, TenantA) {
+        let owner = try await harness.signUp("ada@example.com", name: payload)
+        let created = try await owner.submit("/orgs/new", ["name": "Acme " + payload, "slug": "acme"])
+        try #require(created.location == "/orgs/acme", "\(created.status) \(created.html)")
+        try await harness.createServer(by: owner, in: "acme", slug: "guide", name: payload, description: payload)
         let platform = harness.platform
         let database = platform.database
         let server = try #require(try await platform.tenancy.server(slug: "guide"))
@@ -271,14 +304,25 @@ import Testing
         _ = try await WalkthroughStore(database: database).create(
             slug: "a-tour",
             content: WalkthroughContent(
-                title: "Tour acmeprivate", description: "acmeprivate", kind: .integration, estimatedMinutes: 5,
-                steps: [WalkthroughStep(title: "Step acmeprivate", content: "acmeprivate step")]),
+                title: payload, description: payload, kind: .integration, estimatedMinutes: 5,
+                steps: [
+                    WalkthroughStep(
+                        title: payload, introduction: payload, context: payload, operations: payload,
+                        content: "# \(payload)\n\n[link](javascript:alert(3)) `\(payload)`\n\n\(payload)", check: payload)
+                ]),
             serverID: server.id)
         let ticket = try await TicketStore(database: database).create(
             .init(
-                organizationID: acme.id, serverID: server.id, title: "Ticket acmeprivate", description: "acmeprivate", context: nil,
+                organizationID: acme.id, serverID: server.id, title: payload, description: payload, context: payload,
                 severity: .normal, participant: "session:s1", endUserID: nil, sessionID: "s1", email: "dev@acmeprivate.example",
-                clientName: "Cursor", activity: []))
+                clientName: payload,
+                activity: [ToolCallRecord(tool: "search_docs", summary: payload, isError: false, latencyMilliseconds: 1, at: Date())]))
+        let comment = try await owner.submit(
+            "/orgs/acme/tickets/\(ticket.number)", to: "/orgs/acme/tickets/\(ticket.number)/comments",
+            ["body": payload, "visibility": "reply"])
+        try #require(comment.status == .seeOther, "comment: \(comment.status) \(comment.html)")
+        _ = try await platform.auth.endUsers.upsert(
+            UpstreamIdentity(subject: payload, email: payload, name: payload), serverID: server.id)
         let webhooks = WebhookStore(database: database, secretKey: platform.secretKey)
         let (webhook, _) = try await webhooks.create(
             try Webhook.Settings(url: "https://acmeprivate.example/hook", format: "json", events: ["ticket.created"], allowHTTP: false),
@@ -290,11 +334,15 @@ import Testing
             form: ["kind": "server_down", "threshold": "3", "notify_email": "on"], servers: [server])
         let rule = try #require(try await AlertStore(database: database).create(settings, organizationID: acme.id))
         let (key, _) = try await platform.accounts.apiKeys.create(organizationID: acme.id, name: "key acmeprivate", createdBy: nil)
+        _ = try await platform.accounts.apiKeys.create(organizationID: acme.id, name: payload, createdBy: nil)
         _ = try await harness.invite("invitee-acmeprivate@example.com", as: .member, to: "acme", by: owner)
         let invitation = try await database.one("SELECT id FROM invitations WHERE organization_id = \(acme.id)")
-        return TenantA(
-            server: server, sourceID: source.id, jobID: job.id, ticket: ticket.number, webhookID: webhook.id, deliveryID: delivery.id,
-            ruleID: rule.id, keyID: key.id, invitationID: try invitation.decode("id"))
+        return (
+            owner,
+            TenantA(
+                server: server, sourceID: source.id, jobID: job.id, ticket: ticket.number, webhookID: webhook.id, deliveryID: delivery.id,
+                ruleID: rule.id, keyID: key.id, invitationID: try invitation.decode("id"))
+        )
     }
 
     /// The rows of the tables that hold what an organization owns (usage columns left out).

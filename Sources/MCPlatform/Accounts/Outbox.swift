@@ -95,8 +95,11 @@ struct Outbox: Sendable {
         return nil
     }
 
+    /// Records the delivery and empties the body: it may hold a sign-in credential (an
+    /// invitation or password-reset link) that has no business staying in the database.
     func markSent(id: Int64, now: Date = Date()) async throws {
-        try await database.query("UPDATE outbox_emails SET sent_at = \(now), next_attempt_at = NULL, last_error = NULL WHERE id = \(id)")
+        try await database.query(
+            "UPDATE outbox_emails SET sent_at = \(now), next_attempt_at = NULL, last_error = NULL, body = '' WHERE id = \(id)")
     }
 
     /// Records a failed attempt of a claimed message: tried again later (the returned date), or

@@ -14,7 +14,10 @@ struct ErrorTrackingMiddleware: RouterMiddleware {
             let route = HTTPMetricsMiddleware.route(of: context)
             errors.record(
                 error, at: "\(request.method.rawValue) \(route)", requestID: context.id,
-                context: ["method": request.method.rawValue, "route": route, "path": String(RequestLogMiddleware.loggablePath(of: request, context: context).prefix(300))])
+                context: [
+                    "method": request.method.rawValue, "route": route,
+                    "path": String(RequestLogMiddleware.loggablePath(of: request, context: context).prefix(300)),
+                ])
             throw error
         }
     }

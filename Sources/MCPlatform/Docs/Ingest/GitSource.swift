@@ -46,13 +46,22 @@ struct GitSource: DocumentSource {
         try await Self.git(["-C", directory, "checkout", "--quiet", "--force", "FETCH_HEAD"])
         try await Self.git(["-C", directory, "clean", "--quiet", "-d", "--force", "-x"])
         guard let subfolder, !subfolder.isEmpty else { return directory }
-        // Symlinks resolved: a repository's `docs` may be a link to `/` or to another checkout.
-        let checkout = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        let root = URL(fileURLWithPath: directory).appendingPathComponent(subfolder).standardizedFileURL.resolvingSymlinksInPath().path
+        // Symlinks resolved (realpath): a repository's `docs` may be a link to `/` or to another
+        // tenant's checkout.
+        guard let checkout = Self.realPath(directory),
+            let root = Self.realPath(URL(fileURLWithPath: directory).appendingPathComponent(subfolder).path)
+        else { throw .sourceUnavailable("the docs path '\(subfolder)' is not in the repository") }
         guard root.hasPrefix(checkout + "/") || root == checkout else {
             throw .sourceUnavailable("the docs path '\(subfolder)' leaves the repository")
         }
         return root
+    }
+
+    /// `path` with every symlink and `..` resolved; nil when it does not exist.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The host of a remote repository address (`scheme://[user@]host[:port]/…` or scp-like
