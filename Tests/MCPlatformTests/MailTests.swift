@@ -298,6 +298,8 @@ import Testing
             #expect(second.lastError == "451 later")
             try await outbox.markSent(id: second.id, now: now.addingTimeInterval(61))
             #expect(try await outbox.unsent().isEmpty)
+            let sent = try await database.one("SELECT body FROM outbox_emails WHERE id = \(second.id)")
+            #expect(try sent.decode("body", as: String.self) == "", "a sent message keeps no sign-in link")
             #expect(try await outbox.claimNext(now: now.addingTimeInterval(100_000)) == nil)
 
             try await outbox.enqueue(to: "bob@example.com", subject: "Hi", body: "Body", logger: .quiet, now: now)
