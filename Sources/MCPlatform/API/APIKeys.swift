@@ -79,12 +79,7 @@ struct APIKeyStore: Sendable {
     /// organization has no such key.
     @discardableResult
     func revoke(id: Int64, organizationID: Int64, now: Date = Date()) async throws -> Bool {
-        try await !database.query(
-            """
-            UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) AND organization_id = \(organizationID)
-            RETURNING id
-            """
-        ).isEmpty
+        try await database.revokeRow(of: "api_keys", id: id, organizationID: organizationID, now: now)
     }
 
     private static let columns = "id, organization_id, name, prefix, created_at, last_used_at"

@@ -81,12 +81,7 @@ struct InvitationStore: Sendable {
     /// organization has no such invitation.
     @discardableResult
     func revoke(id: Int64, organizationID: Int64, now: Date = Date()) async throws -> Bool {
-        try await !database.query(
-            """
-            UPDATE invitations SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(id) AND organization_id = \(organizationID)
-            RETURNING id
-            """
-        ).isEmpty
+        try await database.revokeRow(of: "invitations", id: id, organizationID: organizationID, now: now)
     }
 
     private static let columns = "id, organization_id, email, role, created_at, expires_at, accepted_at, revoked_at"
