@@ -19,6 +19,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest accepted request body in bytes. Env: MCPLATFORM_MAX_BODY_BYTES. Default: 1048576.") var maxBodyBytes: String?
     @Option(help: "Largest documentation upload in the dashboard, in MiB (uncompressed). Env: MCPLATFORM_MAX_UPLOAD_MB. Default: 100.")
     var maxUploadMb: String?
+    @Option(
+        help:
+            "Largest request head (request line and headers) in bytes; larger ones get 431. Env: MCPLATFORM_MAX_HEADER_BYTES. Default: 32768."
+    )
+    var maxHeaderBytes: String?
+    @Option(help: "Longest request URL (path and query) in bytes; longer ones get 414. Env: MCPLATFORM_MAX_URL_BYTES. Default: 8192.")
+    var maxUrlBytes: String?
+    @Option(
+        help:
+            "Seconds a connection may stay idle or take to send a request head; a body gets as long plus 1 s per 8 KiB. Env: MCPLATFORM_READ_TIMEOUT_SECONDS. Default: 60."
+    )
+    var readTimeoutSeconds: String?
+    @Option(help: "MCP servers one organization may have. Env: MCPLATFORM_MAX_SERVERS_PER_ORG. Default: 20.") var maxServersPerOrg: String?
     @Option(help: "Seconds after which an idle MCP session expires. Env: MCPLATFORM_SESSION_IDLE_TIMEOUT. Default: 86400.")
     var sessionIdleTimeout: String?
     @Option(help: "Largest documentation page ingested, in KiB. Env: MCPLATFORM_MAX_PAGE_KB. Default: 4096.") var maxPageKb: String?
@@ -108,6 +121,10 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.databasePoolSize] = dbPoolSize
         flags[.maxBodyBytes] = maxBodyBytes
         flags[.maxUploadMegabytes] = maxUploadMb
+        flags[.maxHeaderBytes] = maxHeaderBytes
+        flags[.maxURLBytes] = maxUrlBytes
+        flags[.readTimeoutSeconds] = readTimeoutSeconds
+        flags[.maxServersPerOrganization] = maxServersPerOrg
         flags[.sessionIdleTimeout] = sessionIdleTimeout
         flags[.logLevel] = logLevel
         flags[.logFormat] = logFormat

@@ -35,6 +35,8 @@ struct ServerCommand: AsyncParsableCommand {
         @Option(help: "One paragraph describing the docs, shown to agents.") var description: String?
         @Option(name: .customLong("allowed-origin"), help: "Browser origin allowed to call the endpoint (repeatable).") var allowedOrigins:
             [String] = []
+        @Option(help: "MCP servers one organization may have. Env: MCPLATFORM_MAX_SERVERS_PER_ORG. Default: 20.") var maxServersPerOrg:
+            String?
         @OptionGroup var storage: DatabaseOptions
         @OptionGroup var endpoint: EndpointOptions
 
@@ -44,8 +46,10 @@ struct ServerCommand: AsyncParsableCommand {
                 throw ValidationError("--auth must be one of: \(AuthMode.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let configuration = try endpoint.configuration(storage)
+            let maximum = try storage.configuration(adding: maxServersPerOrg.map { [.maxServersPerOrganization: $0] } ?? [:])
+                .maxServersPerOrganization
             let server = try await storage.withDatabase { database in
-                let tenancy = TenancyStore(database: database)
+                let tenancy = TenancyStore(database: database, maximumServersPerOrganization: maximum)
                 guard let organization = try await tenancy.organization(slug: org) else {
                     throw TenancyError.organizationNotFound(org)
                 }

@@ -524,13 +524,21 @@ import Testing
             #expect(next.access != tokens.access)
             #expect(try await harness.mcp(AuthHarness.initialize, token: next.access).status == .ok)
 
+            // The first token again while its successor is unused: a retry whose answer was lost
+            // (a crash, a dropped connection) gets the same successor, never a second one.
+            let retried = try await harness.refresh(tokens.refresh, client: client)
+            #expect(retried.status == .ok)
+            #expect(try Tokens(retried, endUserID: tokens.endUserID).refresh == next.refresh)
+            let third = try Tokens(try await harness.refresh(next.refresh, client: client), endUserID: tokens.endUserID)
+
+            // Once the successor was used, the first token again is a replay: the grant is revoked.
             let replayed = try await harness.refresh(tokens.refresh, client: client)
             #expect(replayed.status == .badRequest)
             #expect(replayed.oauthError == "invalid_grant")
-            let dead = try await harness.refresh(next.refresh, client: client)
+            let dead = try await harness.refresh(third.refresh, client: client)
             #expect(dead.status == .badRequest)
             #expect(dead.oauthError == "invalid_grant")
-            #expect(try await harness.mcp(AuthHarness.initialize, token: next.access).status == .unauthorized)
+            #expect(try await harness.mcp(AuthHarness.initialize, token: third.access).status == .unauthorized)
             #expect(try await harness.mcp(AuthHarness.initialize, token: tokens.access).status == .unauthorized)
         }
     }

@@ -202,9 +202,10 @@ class ServerProcess:
     def logs(self) -> str:
         return f"--- {self.name} stderr (tail):\n{_tail(self.stderr_path)}\n--- {self.name} stdout (tail):\n{_tail(self.stdout_path)}"
 
-    def start(self) -> None:
+    def start(self, port: int | None = None) -> None:
+        """Starts the process on `port` (a restart after a crash keeps its address), else on a free one."""
         for attempt in range(3):
-            self.port = free_port()
+            self.port = port if port and attempt == 0 else free_port()
             cmd = [
                 str(self.binary),
                 "serve",
@@ -250,6 +251,13 @@ class ServerProcess:
             f"`{' '.join(cmd)}`: GET /healthz did not answer 200 within {STARTUP_TIMEOUT}s (last: {last})\n{self.logs()}",
             pytrace=False,
         )
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, without any graceful shutdown. `start(port=self.port)` restarts it."""
+        assert self.proc is not None and self.proc.poll() is None, f"{self.name} is not running"
+        self.proc.kill()
+        self.proc.wait(10)
+        self.proc = None
 
     def stop(self) -> str | None:
         """SIGTERM and wait; returns a failure description unless it exited 0 within SHUTDOWN_TIMEOUT."""

@@ -395,9 +395,16 @@ def test_refresh_rotates_and_replay_revokes_the_family(backend: Backend, platfor
     assert str(pair.get("token_type", "")).lower() == "bearer", pair
     assert oauth.mcp(pair["access_token"]).status_code == 200
 
-    # The old refresh token again: reuse detected, the whole grant is revoked.
+    # The old refresh token again while its successor is unused: a retried refresh whose answer
+    # was lost gets the same successor (never a second one).
+    retried = oauth.refresh(grant.client, grant.refresh_token)
+    assert retried.status_code == 200 and retried.json()["refresh_token"] == pair["refresh_token"], describe(retried)
+    third = oauth.refresh(grant.client, pair["refresh_token"])
+    assert third.status_code == 200, describe(third)
+
+    # Once the successor was used, the old token again is a replay: the whole grant is revoked.
     assert_oauth_error(oauth.refresh(grant.client, grant.refresh_token), 400, "invalid_grant")
-    assert_oauth_error(oauth.refresh(grant.client, pair["refresh_token"]), 400, "invalid_grant")
+    assert_oauth_error(oauth.refresh(grant.client, third.json()["refresh_token"]), 400, "invalid_grant")
     assert_bearer_challenge(oauth.mcp(pair["access_token"]), oauth.prm_url, token_sent=True)
     assert_bearer_challenge(oauth.mcp(grant.access_token), oauth.prm_url, token_sent=True)
 

@@ -77,6 +77,10 @@ struct ServerAdminRoutes {
             throw APIError.badRequest(error.description)
         } catch TenancyError.serverExists(let slug) {
             throw APIError(status: .conflict, code: "conflict", message: TenancyError.serverExists(slug).description)
+        } catch TenancyError.serverQuotaReached(let organization, let maximum) {
+            throw APIError(
+                status: .conflict, code: "quota_exceeded",
+                message: TenancyError.serverQuotaReached(organization, maximum: maximum).description)
         } catch let error as TenancyError {
             throw APIError.badRequest(error.description)
         }

@@ -25,6 +25,15 @@ public struct AppConfiguration: Sendable {
     /// Largest documentation upload in the dashboard (its files, uncompressed); the upload's
     /// request body may exceed ``maxBodyBytes`` up to this, plus room for the form.
     public var maxUploadBytes = 100 << 20
+    /// Largest request head (request line and headers together; also the largest single header).
+    public var maxHeaderBytes = 32 << 10
+    /// Largest request target (path and query); longer ones get 414.
+    public var maxURLBytes = 8 << 10
+    /// How long a connection may stay idle, or take to send a request head; a body gets as long
+    /// plus a second for every 8 KiB received (see ``ConnectionGuard``).
+    public var readTimeout: TimeInterval = 60
+    /// MCP servers one organization may have.
+    public var maxServersPerOrganization = 20
     /// MCP sessions idle for longer are expired.
     public var sessionIdleTimeout: TimeInterval = 24 * 3600
     /// Limits of documentation ingestion: page size, bytes per server, private networks.
@@ -141,6 +150,10 @@ extension AppConfiguration {
         case databasePoolSize = "db-pool-size"
         case maxBodyBytes = "max-body-bytes"
         case maxUploadMegabytes = "max-upload-mb"
+        case maxHeaderBytes = "max-header-bytes"
+        case maxURLBytes = "max-url-bytes"
+        case readTimeoutSeconds = "read-timeout-seconds"
+        case maxServersPerOrganization = "max-servers-per-org"
         case sessionIdleTimeout = "session-idle-timeout"
         case maxPageKilobytes = "max-page-kb"
         case docsQuotaMegabytes = "docs-quota-mb"
@@ -221,6 +234,10 @@ extension AppConfiguration {
         if let size = try integer(.databasePoolSize, in: 1...500) { databasePoolSize = size }
         if let bytes = try integer(.maxBodyBytes, in: 1024...(64 << 20)) { maxBodyBytes = bytes }
         if let megabytes = try integer(.maxUploadMegabytes, in: 1...1024) { maxUploadBytes = megabytes << 20 }
+        if let bytes = try integer(.maxHeaderBytes, in: 4096...(1 << 20)) { maxHeaderBytes = bytes }
+        if let bytes = try integer(.maxURLBytes, in: 256...maxHeaderBytes) { maxURLBytes = bytes }
+        if let seconds = try integer(.readTimeoutSeconds, in: 1...3600) { readTimeout = TimeInterval(seconds) }
+        if let count = try integer(.maxServersPerOrganization, in: 1...100_000) { maxServersPerOrganization = count }
         if let seconds = try integer(.accessTokenTTL, in: 5...86400) { accessTokenLifetime = TimeInterval(seconds) }
         if let seconds = try integer(.webhookRetrySeconds, in: 1...3600) { webhookRetryBase = TimeInterval(seconds) }
         if let days = try integer(.analyticsRetentionDays, in: 1...3650) { analytics.retentionDays = days }

@@ -95,8 +95,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, me
     }
     return Application(
         router: buildRouter(platform: platform),
-        // Connections idle for a minute are closed, so idle or stalled clients don't pile up.
-        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+        server: .http1(configuration: configuration.http1Configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mcplatform"),
         services: services,
         logger: logger

@@ -45,7 +45,7 @@ public struct Platform: Sendable {
         self.metrics = metrics
         self.secretKey = secretKey
         self.database = database
-        self.tenancy = TenancyStore(database: database)
+        self.tenancy = TenancyStore(database: database, maximumServersPerOrganization: configuration.maxServersPerOrganization)
         self.sessions = MCPSessionStore(database: database, idleTimeout: configuration.sessionIdleTimeout)
         self.tools = tools
         self.resources = DocsResources()

@@ -5,8 +5,9 @@ import Logging
 
 /// Logs one line per request (method, path, status, duration), returns the request id as
 /// `X-Request-Id`, and turns any error that escaped a handler into a JSON 500 that names the
-/// request id instead of leaking internals. Credentials in paths (invitation and password-reset
-/// links) are not logged (see ``loggablePath(of:context:)``).
+/// request id instead of leaking internals (a 503 with `Retry-After` when the database is
+/// unavailable: unreachable, or its disk full). Credentials in paths (invitation and
+/// password-reset links) are not logged (see ``loggablePath(of:context:)``).
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -17,6 +18,13 @@ struct RequestLogMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
+        } catch DatabaseError.unavailable(let detail) {
+            // An outage rather than a bug: say so, and when to come back.
+            context.logger.error("database unavailable", metadata: ["error": .string(detail)])
+            response = JSONResponse.error(
+                .serviceUnavailable, code: "database_unavailable",
+                message: "The database is unavailable; try again shortly (request id \(context.id))")
+            response.headers[.retryAfter] = "5"
         } catch {
             context.logger.error("unhandled error", metadata: ["error": .string(String(describing: error))])
             response = JSONResponse.error(

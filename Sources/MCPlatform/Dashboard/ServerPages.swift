@@ -43,8 +43,15 @@ struct ServerPages: Sendable {
                 context.logger.info("server created in the dashboard", metadata: ["tenant": .string(server.slug)])
                 return PageResponse.redirect("/orgs/\(membership.organization.slug)/servers/\(server.slug)").response
             } catch {
-                guard case .serverExists = error else { throw error }
-                errors["slug"] = "this identifier is taken (it is also the server's subdomain); choose another"
+                switch error {
+                case .serverExists:
+                    errors["slug"] = "this identifier is taken (it is also the server's subdomain); choose another"
+                case .serverQuotaReached(_, let maximum):
+                    errors["form"] =
+                        "\(membership.organization.name) already has \(maximum) MCP servers, the most an organization may have. Delete one first, or ask the platform's operator to raise the limit."
+                default:
+                    throw error
+                }
             }
         }
         return dashboard.render(

@@ -75,12 +75,12 @@ public struct DocsStore: Sendable {
     func knownPages(sourceID: Int64, serverID: Int64) async throws -> [String: KnownPage] {
         var pages: [String: KnownPage] = [:]
         for row in try await database.query(
-            "SELECT url, content_hash, etag, last_modified, links FROM doc_pages WHERE source_id = \(sourceID) AND server_id = \(serverID)"
+            "SELECT url, content_hash, etag, last_modified, links, bytes FROM doc_pages WHERE source_id = \(sourceID) AND server_id = \(serverID)"
         ) {
             let links = try row.decode("links", as: String?.self).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
             pages[try row.decode("url")] = KnownPage(
                 contentHash: try row.decode("content_hash"), etag: try row.decode("etag"), lastModified: try row.decode("last_modified"),
-                links: links ?? []
+                links: links ?? [], bytes: try row.decode("bytes")
             )
         }
         return pages

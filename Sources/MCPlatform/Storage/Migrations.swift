@@ -4,7 +4,7 @@ import Foundation
 public enum Migrations {
     public static let all: [Migration] = [
         tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, monitoring,
-        errorTracking, sessionsLogLevel, eventsClient, requestBuckets,
+        errorTracking, sessionsLogLevel, eventsClient, requestBuckets, refreshSuccessor,
     ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
@@ -847,5 +847,11 @@ public enum Migrations {
             )
             """
         ]
+    }
+
+    /// The token that replaced a used refresh token, sealed, so that a refresh whose answer was
+    /// lost (a crash, a dropped connection) can be retried and gets the same successor.
+    static let refreshSuccessor = Migration(version: 16, name: "refresh token successor") { _ in
+        ["ALTER TABLE oauth_refresh_tokens ADD COLUMN successor TEXT"]
     }
 }

@@ -6,9 +6,12 @@ import Foundation
 /// its tenant; everything after that is scoped by the server's id.
 public struct TenancyStore: Sendable {
     let database: any Database
+    /// MCP servers one organization may have (`--max-servers-per-org`); nil: no limit.
+    let maximumServersPerOrganization: Int?
 
-    public init(database: any Database) {
+    public init(database: any Database, maximumServersPerOrganization: Int? = nil) {
         self.database = database
+        self.maximumServersPerOrganization = maximumServersPerOrganization
     }
 
     // MARK: Organizations
@@ -50,12 +53,25 @@ public struct TenancyStore: Sendable {
         let name = try Self.validName(name, default: slug.value)
         let server = try await Self.mapErrors(conflict: .serverExists(slug.value)) {
             let now = Date()
-            try await database.query(
-                """
-                INSERT INTO mcp_servers (organization_id, slug, name, auth_mode, settings, created_at, updated_at)
-                VALUES (\(organization.id), \(slug.value), \(name), \(authMode.rawValue), \(settings.jsonColumn), \(now), \(now))
-                """
-            )
+            try await database.transaction { [maximumServersPerOrganization] db in
+                if let maximum = maximumServersPerOrganization {
+                    // Concurrent creations in one organization wait for each other here (SQLite
+                    // has a single writer), so the count they check is the one they add to.
+                    if db.dialect == .postgres {
+                        try await db.query("SELECT id FROM organizations WHERE id = \(organization.id) FOR UPDATE")
+                    }
+                    let count: Int = try await db.one(
+                        "SELECT count(*) AS n FROM mcp_servers WHERE organization_id = \(organization.id)"
+                    ).decode("n")
+                    guard count < maximum else { throw TenancyError.serverQuotaReached(organization.slug, maximum: maximum) }
+                }
+                try await db.query(
+                    """
+                    INSERT INTO mcp_servers (organization_id, slug, name, auth_mode, settings, created_at, updated_at)
+                    VALUES (\(organization.id), \(slug.value), \(name), \(authMode.rawValue), \(settings.jsonColumn), \(now), \(now))
+                    """
+                )
+            }
             return try await self.server(slug: slug.value)
         }
         guard let server else { throw .serverNotFound(slug.value) }
@@ -105,6 +121,8 @@ public struct TenancyStore: Sendable {
             return try await body()
         } catch DatabaseError.uniqueViolation {
             throw conflict
+        } catch let error as TenancyError {
+            throw error
         } catch let error as DatabaseError {
             throw .storage(error)
         } catch {
@@ -120,6 +138,7 @@ public enum TenancyError: Error, Sendable, CustomStringConvertible {
     case serverExists(String)
     case serverNotFound(String)
     case invalidName(String)
+    case serverQuotaReached(String, maximum: Int)
     case storage(DatabaseError)
 
     public var description: String {
@@ -129,6 +148,8 @@ public enum TenancyError: Error, Sendable, CustomStringConvertible {
         case .serverExists(let slug): "an MCP server with slug '\(slug)' already exists"
         case .serverNotFound(let slug): "no MCP server with slug '\(slug)'"
         case .invalidName(let reason): reason
+        case .serverQuotaReached(let slug, let maximum):
+            "organization '\(slug)' already has \(maximum) MCP servers, the most allowed (--max-servers-per-org): delete one first"
         case .storage(let error): "storage error: \(error)"
         }
     }

@@ -165,14 +165,17 @@ struct GrantStore: Sendable {
         guard token.utf8.count <= 256,
             let row = try await database.first(
                 """
-                SELECT t.used_at AS token_used_at, t.expires_at AS token_expires_at, \(raw: Self.grantColumns("g"))
+                SELECT t.used_at AS token_used_at, t.expires_at AS token_expires_at, t.successor AS token_successor,
+                       \(raw: Self.grantColumns("g"))
                 FROM oauth_refresh_tokens t JOIN oauth_grants g ON g.id = t.grant_id
                 WHERE t.token_hash = \(secretKey.tokenHash(token)) AND g.server_id = \(serverID)
                 """
             )
         else { return .invalid }
         let grant = try Grant(row: row)
-        if try row.decode("token_used_at", as: Date?.self) != nil {
+        if try row.decode("token_used_at", as: Date?.self) != nil,
+            try await unusedSuccessor(of: row, in: database, now: now) == nil
+        {
             try await revoke(grantID: grant.id, serverID: serverID, reason: "refresh token reused", now: now)
             return .reused
         }
@@ -180,11 +183,53 @@ struct GrantStore: Sendable {
         return .valid(grant)
     }
 
-    /// Marks a refresh token used, exactly once. False when another request used it first.
-    func consumeRefreshToken(_ token: String, now: Date = Date()) async throws -> Bool {
-        try await !database.query(
-            "UPDATE oauth_refresh_tokens SET used_at = \(now) WHERE token_hash = \(secretKey.tokenHash(token)) AND used_at IS NULL RETURNING grant_id"
-        ).isEmpty
+    /// Uses `token` and stores its successor in one transaction, so a crash leaves either the
+    /// old token unused or the successor in place. Returns the successor; when `token` was used
+    /// already, the same successor again if that is still unused (the answer to the first refresh
+    /// was lost and the client retries), else nil: a replay.
+    func rotateRefreshToken(_ token: String, grantID: String, now: Date = Date()) async throws -> String? {
+        let hash = secretKey.tokenHash(token)
+        return try await database.transaction { [secretKey] db in
+            // Concurrent refreshes with one token wait for each other here (SQLite has one writer).
+            let lock: SQLStatement = db.dialect == .postgres ? " FOR UPDATE" : ""
+            guard
+                let row = try await db.first(
+                    "SELECT used_at AS token_used_at, successor AS token_successor FROM oauth_refresh_tokens WHERE token_hash = \(hash)"
+                        + lock)
+            else { return nil }
+            if try row.decode("token_used_at", as: Date?.self) != nil {
+                return try await unusedSuccessor(of: row, in: db, now: now)
+            }
+            let successor = RandomToken.make()
+            try await db.query(
+                """
+                INSERT INTO oauth_refresh_tokens (token_hash, grant_id, created_at, expires_at)
+                VALUES (\(secretKey.tokenHash(successor)), \(grantID), \(now), \(now.addingTimeInterval(Self.refreshTokenLifetime)))
+                """
+            )
+            let sealed = try secretKey.seal(successor, purpose: Self.successorPurpose)
+            try await db.query("UPDATE oauth_refresh_tokens SET used_at = \(now), successor = \(sealed) WHERE token_hash = \(hash)")
+            return successor
+        }
+    }
+
+    /// How long after a refresh the same request may be retried for the same answer.
+    static let retryWindow: TimeInterval = 600
+    private static let successorPurpose = "refresh-token-successor"
+
+    /// The successor of the used token in `row` (`token_used_at`, `token_successor`), when the
+    /// token was used less than ``retryWindow`` ago and the successor is unused and unexpired.
+    private func unusedSuccessor(of row: SQLRow, in db: any SQLExecutor, now: Date) async throws -> String? {
+        guard let usedAt = try row.decode("token_used_at", as: Date?.self), now.timeIntervalSince(usedAt) <= Self.retryWindow,
+            let sealed = try row.decode("token_successor", as: String?.self),
+            let successor = try? secretKey.open(sealed, purpose: Self.successorPurpose)
+        else { return nil }
+        let unused = try await db.first(
+            """
+            SELECT token_hash FROM oauth_refresh_tokens
+            WHERE token_hash = \(secretKey.tokenHash(successor)) AND used_at IS NULL AND expires_at > \(now)
+            """)
+        return unused == nil ? nil : successor
     }
 
     /// The grant of a refresh token, whatever its state (for revocation).

@@ -108,11 +108,11 @@ struct TokenEndpoint: Sendable {
             throw OAuthError(.invalidScope, "a refresh cannot widen the granted scope '\(grant.scope)'")
         }
         try await confirmUpstream(grant, server: server, logger: logger)
-        guard try await auth.grants.consumeRefreshToken(token) else {
+        guard let successor = try await auth.grants.rotateRefreshToken(token, grantID: grant.id) else {
             try await auth.grants.revoke(grantID: grant.id, serverID: server.id, reason: "refresh token used concurrently")
             throw OAuthError(.invalidGrant, "the refresh token was already used; the sign-in has been revoked, sign in again")
         }
-        return try await issueTokens(for: grant)
+        return try await issueTokens(for: grant, refreshToken: successor)
     }
 
     /// Refreshes the identity provider's session behind the grant, so that a user disabled
@@ -146,7 +146,8 @@ struct TokenEndpoint: Sendable {
         }
     }
 
-    private func issueTokens(for grant: Grant) async throws -> Response {
+    /// An access token for `grant`, with `refreshToken` (a new one when nil).
+    private func issueTokens(for grant: Grant, refreshToken: String? = nil) async throws -> Response {
         let now = Date()
         let lifetime = platform.configuration.accessTokenLifetime
         let claims = AccessTokenClaims(
@@ -154,12 +155,13 @@ struct TokenEndpoint: Sendable {
             exp: .init(value: now.addingTimeInterval(lifetime)), iat: .init(value: now), jti: .init(value: RandomToken.make(bytes: 12)),
             tid: grant.serverID, gid: grant.id, client_id: grant.clientID, scope: grant.scope)
         let accessToken = try await auth.signingKeys.sign(claims)
-        let refreshToken = try await auth.grants.issueRefreshToken(grantID: grant.id, now: now)
+        let issued: String
+        if let refreshToken { issued = refreshToken } else { issued = try await auth.grants.issueRefreshToken(grantID: grant.id, now: now) }
         return try AuthorizationServerRoutes.json([
             "access_token": .string(accessToken),
             "token_type": "Bearer",
             "expires_in": .int(Int(lifetime)),
-            "refresh_token": .string(refreshToken),
+            "refresh_token": .string(issued),
             "scope": .string(grant.scope),
         ])
     }

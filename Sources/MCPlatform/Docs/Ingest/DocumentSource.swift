@@ -34,6 +34,8 @@ public struct KnownPage: Sendable {
     public let etag: String?
     public let lastModified: String?
     public let links: [String]
+    /// The stored page's size, which a new version replaces in the server's quota.
+    public let bytes: Int
 }
 
 /// A kind of documentation source (folder, website, git repository, OpenAPI spec).

@@ -7,7 +7,9 @@ import NIOPosix
 /// again on every ingestion; the checkout is then read like a ``FolderSource``. The `git` CLI
 /// does the work, with transports limited to https, ssh, git and local paths. A remote's host
 /// must be a public address unless private networks are allowed (SSRF), and then git follows
-/// no HTTP redirects (which could lead to a private address).
+/// no HTTP redirects (which could lead to a private address). Each git command is killed (with
+/// whatever it started) after ``timeout``, so a remote that stops answering fails the job
+/// instead of holding the ingestion worker.
 struct GitSource: DocumentSource {
     let repository: String
     let ref: String?
@@ -15,6 +17,7 @@ struct GitSource: DocumentSource {
     let cacheDirectory: String
     let maximumPageBytes: Int
     let allowPrivateNetworks: Bool
+    var timeout: Duration = .seconds(300)
 
     func pages(known: [String: KnownPage]) -> ListedPages<FolderSource.Entry> {
         let maximumPageBytes = self.maximumPageBytes
@@ -39,12 +42,12 @@ struct GitSource: DocumentSource {
         try? fileManager.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
         if !fileManager.fileExists(atPath: (directory as NSString).appendingPathComponent(".git")) {
             try? fileManager.removeItem(atPath: directory)
-            try await Self.git(["init", "--quiet", directory])
-            try await Self.git(["-C", directory, "remote", "add", "origin", "--", repository])
+            try await git(["init", "--quiet", directory])
+            try await git(["-C", directory, "remote", "add", "origin", "--", repository])
         }
-        try await Self.git(["-C", directory, "fetch", "--quiet", "--depth", "1", "origin", "--", ref ?? "HEAD"], config: redirects)
-        try await Self.git(["-C", directory, "checkout", "--quiet", "--force", "FETCH_HEAD"])
-        try await Self.git(["-C", directory, "clean", "--quiet", "-d", "--force", "-x"])
+        try await git(["-C", directory, "fetch", "--quiet", "--depth", "1", "origin", "--", ref ?? "HEAD"], config: redirects)
+        try await git(["-C", directory, "checkout", "--quiet", "--force", "FETCH_HEAD"])
+        try await git(["-C", directory, "clean", "--quiet", "-d", "--force", "-x"])
         guard let subfolder, !subfolder.isEmpty else { return directory }
         // Symlinks resolved (realpath): a repository's `docs` may be a link to `/` or to another
         // tenant's checkout.
@@ -77,9 +80,10 @@ struct GitSource: DocumentSource {
 
     /// Runs git (on NIO's thread pool: it blocks) without prompts or hooks; a failure carries
     /// git's own message. `config`: more `key=value` settings for this command.
-    private static func git(_ arguments: [String], config: [String] = []) async throws(IngestError) {
+    private func git(_ arguments: [String], config: [String] = []) async throws(IngestError) {
+        let seconds = Int(timeout.components.seconds)
         do {
-            try await NIOThreadPool.singleton.runIfActive { try runGit(arguments, config: config) }
+            try await NIOThreadPool.singleton.runIfActive { try Self.runGit(arguments, config: config, timeoutSeconds: seconds) }
         } catch let error as IngestError {
             throw error
         } catch {
@@ -87,12 +91,15 @@ struct GitSource: DocumentSource {
         }
     }
 
-    private static func runGit(_ arguments: [String], config: [String]) throws(IngestError) {
+    private static func runGit(_ arguments: [String], config: [String], timeoutSeconds: Int) throws(IngestError) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // coreutils' timeout runs git in a process group of its own and signals the whole group
+        // (git's transport helpers too).
         process.arguments =
             [
-                "git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.allow=never", "-c", "protocol.https.allow=always",
+                "timeout", "--kill-after=5", "\(timeoutSeconds)", "git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.allow=never",
+                "-c", "protocol.https.allow=always",
                 "-c", "protocol.http.allow=always", "-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always",
                 "-c", "protocol.file.allow=always",
             ] + config.flatMap { ["-c", $0] } + arguments
@@ -115,6 +122,10 @@ struct GitSource: DocumentSource {
         guard process.terminationStatus == 0 else {
             let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let command = arguments.first == "-C" ? arguments.dropFirst(2).first : arguments.first
+            // 124: timeout stopped git; killed by a signal: timeout's --kill-after took its whole group.
+            if process.terminationStatus == 124 || process.terminationReason == .uncaughtSignal {
+                throw .sourceUnavailable("git \(command ?? "") did not finish within \(timeoutSeconds) s")
+            }
             throw .sourceUnavailable("git \(command ?? "") failed: \(text.prefix(500))")
         }
     }

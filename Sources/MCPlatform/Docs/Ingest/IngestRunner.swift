@@ -157,7 +157,9 @@ public struct IngestRunner: Sendable {
     ) async -> Outcome {
         let hash = DocsStore.hash(document.data)
         if hash == previous?.contentHash { return Outcome(status: .unchanged, bytes: document.data.count, error: nil) }
-        guard serverBytes + document.data.count <= limits.maximumServerBytes else {
+        // A new version of a page takes the place of the old one in the quota.
+        let replaced = previous?.bytes ?? 0
+        guard serverBytes - replaced + document.data.count <= limits.maximumServerBytes else {
             return Outcome(
                 status: .failed, bytes: 0, error: "the server's documentation quota of \(limits.maximumServerBytes >> 20) MiB is used up")
         }
@@ -165,7 +167,7 @@ public struct IngestRunner: Sendable {
             let parsed = DocumentParser.parse(
                 String(decoding: document.data, as: UTF8.self), format: document.format, fallbackTitle: document.fallbackTitle)
             let pageID = try await docs.savePage(parsed, fetched: document, contentHash: hash, source: source)
-            serverBytes += document.data.count
+            serverBytes += document.data.count - replaced
             await embedder?.embedMissing(of: source, pageID: pageID, into: &embedding)
             return Outcome(status: .indexed, bytes: document.data.count, error: nil)
         } catch {

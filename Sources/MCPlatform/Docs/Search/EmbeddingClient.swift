@@ -103,6 +103,8 @@ public struct EmbeddingClient: Sendable {
             buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
         } catch is NIOTooManyBytesError {
             throw .invalidResponse("larger than \(Self.maximumResponseBytes >> 20) MiB")
+        } catch let error as HTTPClientError where [.connectTimeout, .readTimeout, .deadlineExceeded].contains(error) {
+            throw .unreachable("\(url.absoluteString): no answer within \(timeout.nanoseconds / 1_000_000_000) s")
         } catch {
             throw .unreachable("\(url.absoluteString): \(error)")
         }

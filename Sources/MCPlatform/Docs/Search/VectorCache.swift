@@ -5,7 +5,8 @@
 /// lookup); a copy with another stamp is reloaded, so ingestion on any instance sharing the
 /// database is seen by the next search everywhere. Concurrent searches share one load. Copies
 /// beyond ``maximumBytes`` are dropped, least recently used first. It also remembers when the
-/// embedding endpoint last failed a query, so searches can skip it for a while.
+/// embedding endpoint last failed a query, so searches can skip it for a while, and how many
+/// queries are being embedded, so a burst of searches cannot pile up requests on the endpoint.
 public actor VectorCache {
     /// Memory the cached vectors may take (about 170,000 chunks of 384 dimensions).
     let maximumBytes: Int
@@ -26,6 +27,7 @@ public actor VectorCache {
     private var entries: [Key: Entry] = [:]
     private var clock: UInt64 = 0
     private var lastEndpointFailure: ContinuousClock.Instant?
+    private var queriesInFlight = 0
 
     public init(maximumBytes: Int = 256 << 20) {
         self.maximumBytes = maximumBytes
@@ -60,6 +62,18 @@ public actor VectorCache {
 
     func recordEndpointFailure() {
         lastEndpointFailure = .now
+    }
+
+    /// Counts a query embedding in, unless `maximum` are already in flight (then false).
+    func beginQuery(maximum: Int) -> Bool {
+        guard queriesInFlight < maximum else { return false }
+        queriesInFlight += 1
+        return true
+    }
+
+    /// Counts a query embedding begun with ``beginQuery(maximum:)`` out.
+    func endQuery() {
+        queriesInFlight -= 1
     }
 
     /// Whether the endpoint failed a query less than `interval` ago.

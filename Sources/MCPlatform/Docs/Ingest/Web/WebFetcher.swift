@@ -19,6 +19,9 @@ struct WebFetcher: Sendable {
 
     let maximumBytes: Int
     let allowPrivateNetworks: Bool
+    /// How long one request may take to be answered (the client also gives up on a response
+    /// that stops arriving for 20 s).
+    var timeout: TimeAmount = .seconds(30)
     static let maximumRedirects = 5
 
     /// The outcome of one fetch.
@@ -44,7 +47,7 @@ struct WebFetcher: Sendable {
             if current == url, let etag = known?.etag { request.headers.add(name: "If-None-Match", value: etag) }
             if current == url, let date = known?.lastModified { request.headers.add(name: "If-Modified-Since", value: date) }
             do {
-                let response = try await Self.client.execute(request, timeout: .seconds(30))
+                let response = try await Self.client.execute(request, timeout: timeout)
                 switch response.status.code {
                 case 200:
                     if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maximumBytes {
