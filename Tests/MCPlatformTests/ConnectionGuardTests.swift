@@ -8,7 +8,8 @@ import Testing
 @testable import MCPlatform
 
 /// The connection-level limits on NIO's embedded channel, on virtual time: long URLs (414),
-/// oversized heads (431), and bodies that trickle in (408), each closing the connection.
+/// oversized heads (431), and bodies that trickle in (408), each closing the connection (after
+/// a moment of lingering, so the client reads the answer).
 @Suite struct ConnectionGuardTests {
     static let limits = ConnectionGuard.Limits(maximumURLBytes: 100, readTimeout: .seconds(10), minimumBodyBytesPerSecond: 1000)
 
@@ -53,6 +54,7 @@ import Testing
         try connection.body(10)
         #expect(try connection.answered() == .uriTooLong)
         #expect(try connection.received().isEmpty)
+        connection.loop.advanceTime(by: ConnectionGuard.lingering)
         #expect(!connection.channel.isActive)
     }
 
@@ -69,6 +71,7 @@ import Testing
         let connection = try Connection()
         connection.channel.pipeline.fireErrorCaught(HTTPParserError.headerOverflow)
         #expect(try connection.answered() == .requestHeaderFieldsTooLarge)
+        connection.loop.advanceTime(by: ConnectionGuard.lingering)
         #expect(!connection.channel.isActive)
     }
 
@@ -90,6 +93,7 @@ import Testing
         #expect(connection.channel.isActive)
         connection.loop.advanceTime(by: .seconds(1))
         #expect(try connection.answered() == .requestTimeout)
+        connection.loop.advanceTime(by: ConnectionGuard.lingering)
         #expect(!connection.channel.isActive)
     }
 
@@ -129,6 +133,7 @@ import Testing
         // The first request is still being answered when a pipelined second one is too long.
         try connection.head(path: "/" + String(repeating: "b", count: 200))
         #expect(try connection.answered() == nil)
+        connection.loop.advanceTime(by: ConnectionGuard.lingering)
         #expect(!connection.channel.isActive)
     }
 }

@@ -18,6 +18,17 @@ import Testing
             for (path, text) in files { try write(path, text) }
         }
 
+        /// Runs git in the folder (as a throwaway committer).
+        func git(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git", "-C", url.path, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "git \(arguments)")
+        }
+
         func write(_ path: String, _ text: String) throws {
             let file = url.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -254,15 +265,7 @@ import Testing
     @Test func gitRepositoriesAreCheckedOutAtARefAndSubfolder() async throws {
         try await Self.withDocs(.sqlite, files: ["docs/guide.md": "# Guide\n\nThe frobnicator setup.", "README.md": "# Readme\nnot docs"]) {
             platform, server, folder in
-            func git(_ arguments: String...) throws {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["git", "-C", folder.url.path, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "git \(arguments)")
-            }
+            func git(_ arguments: String...) throws { try folder.git(arguments) }
             try git("init", "--quiet", "--initial-branch=main")
             try git("add", ".")
             try git("commit", "--quiet", "-m", "docs")

@@ -138,13 +138,7 @@ import Testing
         for arguments in [
             ["init", "--quiet", "--initial-branch=main"], ["add", "-A"], ["commit", "--quiet", "--allow-empty", "-m", "docs"],
         ] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["git", "-C", folder.url.path, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "git \(arguments)")
+            try folder.git(arguments)
         }
     }
 

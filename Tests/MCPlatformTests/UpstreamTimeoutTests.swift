@@ -72,7 +72,7 @@ import Testing
                     #expect("\(error)" == "git fetch did not finish within 1 s")
                 }
             }
-            #expect(took < .seconds(8))
+            #expect(took < .seconds(15))  // 1 s, then 2 s more before the kill, on a busy machine
         }
     }
 

@@ -77,19 +77,19 @@ def healthy(limited: Limited) -> float:
     ("name", "request_bytes", "status"),
     [
         ("one huge header", b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
-        ("headers adding up", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"b" * 80) for i in range(95)) + b"\r\n", 431),
+        ("headers adding up", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"b" * 90) for i in range(98)) + b"\r\n", 431),
         ("too many headers", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: c\r\n" % i for i in range(120)) + b"\r\n", 431),
         ("long URL", b"GET /healthz?q=" + b"u" * 2000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
         ("URL beyond the whole head", b"GET /healthz?q=" + b"u" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 431),
         (
             "body too large",
-            b"POST /mcp/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{",
+            b"POST /mcp/{slug} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{",
             413,
         ),
     ],
 )
 def test_oversized_requests_get_a_clean_answer(limited: Limited, name: str, request_bytes: bytes, status: int) -> None:
-    response = raw(limited.server.port, request_bytes)
+    response = raw(limited.server.port, request_bytes.replace(b"{slug}", limited.tenant.slug.encode()))
     assert status_of(response) == status, (name, response[:300])
     healthy(limited)
 
@@ -99,7 +99,7 @@ def test_requests_within_the_limits_pass(limited: Limited) -> None:
     with http_client() as client:
         assert client.get(limited.server.base_url + "/healthz?q=" + "u" * 900, headers=headers).status_code == 200
         session = initialize(client, limited.server.mcp_url(limited.tenant.slug), headers={"X-Padding": "p" * 4000})
-        assert session.result("tools/call", {"name": "about", "arguments": {}})["isError"] in (None, False)
+        assert not session.result("tools/call", {"name": "about", "arguments": {}}).get("isError")
 
 
 # --------------------------------------------------------------------------------------

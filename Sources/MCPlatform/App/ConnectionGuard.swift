@@ -64,6 +64,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard !refused else { return }  // what a refused client goes on sending
         guard let parserError = error as? HTTPParserError, parserError == .headerOverflow else {
             context.fireErrorCaught(error)
             return
@@ -108,8 +109,25 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let head = HTTPResponse(status: status, headerFields: [.connection: "close", .contentLength: "0"])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] _ in
+            linger(context: context)
         }
     }
+
+    /// Closes the connection's output, then the connection after ``lingering``: a client still
+    /// sending the rest of a refused request reads the answer instead of a reset (closing a
+    /// socket with unread input resets it). What it sends meanwhile is dropped.
+    private func linger(context: ChannelHandlerContext) {
+        let closed = context.eventLoop.makePromise(of: Void.self)
+        context.close(mode: .output, promise: closed)
+        closed.futureResult.assumeIsolated().whenComplete { [self] result in
+            guard case .success = result else {
+                context.close(promise: nil)
+                return
+            }
+            check = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingering) { context.close(promise: nil) }
+        }
+    }
+
+    static let lingering = TimeAmount.seconds(2)
 }

@@ -2,9 +2,12 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// The production backend: PostgreSQL through a pooled `PostgresClient`, shareable by several
-/// `mcplatform` instances.
+/// `mcplatform` instances. A statement waits at most ``leaseTimeout`` for a connection: while
+/// PostgreSQL is down the pool would queue it until PostgreSQL returns, and the request behind it
+/// would hang instead of failing with a clear error.
 public final class PostgresDatabase: Database {
     public var dialect: SQLDialect { .postgres }
 
@@ -35,10 +38,14 @@ public final class PostgresDatabase: Database {
         self.server = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)"
     }
 
+    static let leaseTimeout = Duration.seconds(10)
+
     @discardableResult
     public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
         do {
-            return try await Self.collect { try await client.query(Self.postgresQuery(statement), logger: logger) }
+            return try await withConnection { [logger] connection in
+                try await Self.collect { try await connection.query(Self.postgresQuery(statement), logger: logger) }
+            }
         } catch let error as DatabaseError {
             throw error
         } catch {
@@ -48,9 +55,15 @@ public final class PostgresDatabase: Database {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(TransactionConnection(connection: connection, logger: logger))
+            return try await withoutActuallyEscaping(body) { body in
+                try await withConnection { [logger] connection in
+                    try await connection.withTransaction(logger: logger) { connection in
+                        try await body(TransactionConnection(connection: connection, logger: logger))
+                    }
+                }
             }
+        } catch let error as DatabaseError {
+            throw error
         } catch let error as PostgresTransactionError {
             if let closureError = error.closureError { throw closureError }
             let cause = error.beginError ?? error.commitError ?? error.rollbackError
@@ -58,6 +71,35 @@ public final class PostgresDatabase: Database {
         } catch {
             // Errors of the body arrive wrapped in PostgresTransactionError: this is the pool's.
             throw DatabaseError.unavailable("cannot reach PostgreSQL at \(server)")
+        }
+    }
+
+    /// Runs `body` on a pooled connection, failing with ``DatabaseError/unavailable(_:)`` when
+    /// none is available within ``leaseTimeout``.
+    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let leased = LeaseFlag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { [client] in
+                try await client.withConnection { connection in
+                    leased.value.withLock { $0 = true }
+                    return try await body(connection)
+                }
+            }
+            group.addTask { [server] in
+                try await Task.sleep(for: Self.leaseTimeout)
+                guard leased.value.withLock({ $0 }) else {
+                    throw DatabaseError.unavailable(
+                        "no connection to PostgreSQL at \(server) within \(Self.leaseTimeout.components.seconds) s")
+                }
+                return nil
+            }
+            while let result = try await group.next() {
+                if let value = result {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw CancellationError()
         }
     }
 
@@ -164,4 +206,9 @@ public final class PostgresDatabase: Database {
             }
         }
     }
+}
+
+/// Whether a statement got its connection (see ``PostgresDatabase``'s lease timeout).
+private final class LeaseFlag: Sendable {
+    let value = Mutex(false)
 }

@@ -98,7 +98,7 @@ struct GitSource: DocumentSource {
         // (git's transport helpers too).
         process.arguments =
             [
-                "timeout", "--kill-after=5", "\(timeoutSeconds)", "git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.allow=never",
+                "timeout", "--kill-after=2", "\(timeoutSeconds)", "git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.allow=never",
                 "-c", "protocol.https.allow=always",
                 "-c", "protocol.http.allow=always", "-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always",
                 "-c", "protocol.file.allow=always",
