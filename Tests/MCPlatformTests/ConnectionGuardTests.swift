@@ -20,7 +20,7 @@ import Testing
 
         init() throws {
             loop = channel.embeddedEventLoop
-            try channel.pipeline.syncOperations.addHandler(ConnectionGuard(limits: ConnectionGuardTests.limits))
+            try channel.pipeline.syncOperations.addHandler(ConnectionGuard(limits: ConnectionGuardTests.limits, logger: .quiet))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         }
 
@@ -44,6 +44,7 @@ import Testing
             guard case .head(let head)? = try channel.readOutbound(as: HTTPResponsePart.self) else { return nil }
             guard case .end? = try channel.readOutbound(as: HTTPResponsePart.self) else { return nil }
             #expect(head.headerFields[.connection] == "close")
+            #expect(head.headerFields[.requestID]?.isEmpty == false)
             return head.status
         }
     }

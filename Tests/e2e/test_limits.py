@@ -91,6 +91,7 @@ def healthy(limited: Limited) -> float:
 def test_oversized_requests_get_a_clean_answer(limited: Limited, name: str, request_bytes: bytes, status: int) -> None:
     response = raw(limited.server.port, request_bytes.replace(b"{slug}", limited.tenant.slug.encode()))
     assert status_of(response) == status, (name, response[:300])
+    assert b"\r\nx-request-id: " in response.lower(), response[:300]
     healthy(limited)
 
 

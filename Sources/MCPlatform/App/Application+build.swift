@@ -95,7 +95,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, me
     }
     return Application(
         router: buildRouter(platform: platform),
-        server: .http1(configuration: configuration.http1Configuration),
+        server: .http1(configuration: configuration.http1Configuration(logger: logger)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mcplatform"),
         services: services,
         logger: logger

@@ -1,4 +1,6 @@
 import HTTPTypes
+import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
@@ -26,6 +28,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let limits: Limits
+    private let logger: Logger
     /// When the head of the request whose body is being read arrived, and how much body came since.
     private var body: (start: NIODeadline, bytes: Int)?
     private var check: Scheduled<Void>?
@@ -33,8 +36,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var requestsInFlight = 0
     private var refused = false
 
-    init(limits: Limits) {
+    init(limits: Limits, logger: Logger) {
         self.limits = limits
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -107,7 +111,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
-        let head = HTTPResponse(status: status, headerFields: [.connection: "close", .contentLength: "0"])
+        // Like every answer, it carries a request id, logged with the reason.
+        let requestID = RequestID().description
+        logger.info("request refused", metadata: ["hb.request.id": .string(requestID), "http.status": "\(status.code)"])
+        let head = HTTPResponse(
+            status: status, headerFields: [.connection: "close", .contentLength: "0", .requestID: requestID])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] _ in
             linger(context: context)
