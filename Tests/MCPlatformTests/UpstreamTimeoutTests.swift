@@ -62,7 +62,7 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: cache) }
             var source = GitSource(
                 repository: "http://127.0.0.1:\(server.port)/docs.git", ref: nil, subfolder: nil, cacheDirectory: cache,
-                maximumPageBytes: 1 << 20)
+                maximumPageBytes: 1 << 20, allowPrivateNetworks: true)
             source.timeout = .seconds(1)
             let took = await Self.elapsed {
                 do {
