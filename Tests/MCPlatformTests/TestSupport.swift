@@ -21,10 +21,16 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     var testDescription: String { rawValue }
 
+    /// How long a test's statement may wait for a pooled PostgreSQL connection: tests run in
+    /// parallel and some deliberately queue hundreds of statements on a small pool, so on a
+    /// loaded machine the production bound (10 s) would fail them for being slow.
+    static let connectionWait = Duration.seconds(120)
+
     /// Runs `body` with a new, empty, migrated database of this backend, then drops it.
     func withDatabase<T>(migrate: Bool = true, _ body: (any Database) async throws -> T) async throws -> T {
         try await withLocation { location in
-            try await location.withDatabase(poolSize: self == .sqlite ? 2 : 4, migrate: migrate, logger: .quiet, body)
+            try await location.withDatabase(
+                poolSize: self == .sqlite ? 2 : 4, migrate: migrate, connectionWait: Self.connectionWait, logger: .quiet, body)
         }
     }
 

