@@ -195,25 +195,29 @@ import Testing
     }
 
     /// Sends `limit.requests` requests that must pass, then one that must be refused with 429.
-    /// The windows are fixed (whole minutes): a burst is not started in a window's last seconds.
+    /// The windows are fixed (whole minutes): a burst is not started in a window's last seconds,
+    /// and a burst that outlasts its window (a loaded machine) is sent again from the start of the
+    /// next one, where no earlier request counts.
     static func expectRateLimited(
         _ limit: RateLimiter.Limit, sourceLocation: SourceLocation = #_sourceLocation, _ send: () async throws -> TestResponse
     ) async throws {
         let window = Double(limit.window)
-        let remaining = window - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: window)
-        if remaining < 3 { try await Task.sleep(for: .seconds(remaining + 0.05)) }
-        let start = Int(Date().timeIntervalSince1970) / limit.window
-        for index in 0..<limit.requests {
+        for attempt in 1...3 {
+            let remaining = window - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: window)
+            if remaining < 3 || attempt > 1 { try await Task.sleep(for: .seconds(remaining + 0.05)) }
+            let start = Int(Date().timeIntervalSince1970) / limit.window
+            var passed: [Bool] = []
+            for _ in 0..<limit.requests { passed.append(try await send().status != .tooManyRequests) }
             let response = try await send()
-            #expect(response.status != .tooManyRequests, "request \(index + 1)", sourceLocation: sourceLocation)
+            guard Int(Date().timeIntervalSince1970) / limit.window == start else { continue }
+            #expect(passed.allSatisfy { $0 }, "every request within the limit passes: \(passed)", sourceLocation: sourceLocation)
+            #expect(response.status == .tooManyRequests, sourceLocation: sourceLocation)
+            let retryAfter = try #require(response.headers[.retryAfter].flatMap(Int.init), sourceLocation: sourceLocation)
+            #expect((1...limit.window).contains(retryAfter), sourceLocation: sourceLocation)
+            #expect(response.oauthError == "temporarily_unavailable", sourceLocation: sourceLocation)
+            return
         }
-        let response = try await send()
-        try #require(
-            Int(Date().timeIntervalSince1970) / limit.window == start, "the burst outlasted its window", sourceLocation: sourceLocation)
-        #expect(response.status == .tooManyRequests, sourceLocation: sourceLocation)
-        let retryAfter = try #require(response.headers[.retryAfter].flatMap(Int.init), sourceLocation: sourceLocation)
-        #expect((1...limit.window).contains(retryAfter), sourceLocation: sourceLocation)
-        #expect(response.oauthError == "temporarily_unavailable", sourceLocation: sourceLocation)
+        Issue.record("three bursts in a row outlasted their window", sourceLocation: sourceLocation)
     }
 
     @Test func registrationIsRateLimitedPerAddressAndServer() async throws {

@@ -57,7 +57,8 @@ import Testing
     func concurrentTakesNeverExceedTheBucket(backend: Backend) async throws {
         try await backend.withLocation { location in
             try await location.withDatabase(poolSize: 8, connectionWait: Backend.connectionWait, logger: .quiet) { first in
-                try await location.withDatabase(poolSize: 8, migrate: false, connectionWait: Backend.connectionWait, logger: .quiet) { second in
+                try await location.withDatabase(poolSize: 8, migrate: false, connectionWait: Backend.connectionWait, logger: .quiet) {
+                    second in
                     let limiters = [RequestRateLimiter(database: first), RequestRateLimiter(database: second)]
                     let now = Date()
                     let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -76,7 +77,8 @@ import Testing
     func twoInstancesShareTheLimits(backend: Backend) async throws {
         try await backend.withLocation { location in
             try await location.withDatabase(poolSize: 4, connectionWait: Backend.connectionWait, logger: .quiet) { first in
-                try await location.withDatabase(poolSize: 4, migrate: false, connectionWait: Backend.connectionWait, logger: .quiet) { second in
+                try await location.withDatabase(poolSize: 4, migrate: false, connectionWait: Backend.connectionWait, logger: .quiet) {
+                    second in
                     let a = Platform.test(database: first)
                     let b = Platform.test(database: second)
                     let acme = try await a.tenancy.createOrganization(slug: Slug("acme"), name: "Acme")
