@@ -142,9 +142,9 @@ struct MCPEndpoint: Sendable {
         }
         let message: Value
         do {
-            message = try JSONDecoder().decode(Value.self, from: Data(body.readableBytesView))
+            message = try JSONValueParser.parse(body.readableBytesView)
         } catch {
-            return Self.errorResponse(.badRequest, .parseError("the body is not valid JSON"))
+            return Self.errorResponse(.badRequest, .parseError("the body is not valid JSON: \(error)"))
         }
         let responder = Responder(eventStream: accept.prefersEventStream)
         let versionHeader = request.headers[.mcpProtocolVersion]

@@ -95,6 +95,6 @@ public struct Chunker: Sendable {
     /// `[text](target)` → `text`, `![alt](src)` → `alt`: link targets are addresses, not prose.
     static func withoutLinkTargets(_ markdown: String) -> String {
         guard markdown.contains("](") else { return markdown }
-        return markdown.replacingOccurrences(of: #"!?\[([^\]]*)\]\([^)\s]*(?:\s+"[^"]*")?\)"#, with: "$1", options: .regularExpression)
+        return MarkdownLinkText.replacingLinks(in: markdown, target: .addressAndTitle)
     }
 }

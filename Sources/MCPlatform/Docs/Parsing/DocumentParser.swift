@@ -92,13 +92,8 @@ public enum DocumentParser {
         }
         func open(level: Int, heading rawHeading: String) {
             closeSection()
-            var heading = rawHeading.trimmingCharacters(in: .whitespaces)
-            var anchor: String?
-            if let range = heading.range(of: #"\s*\{#([A-Za-z0-9_:.-]+)\}$"#, options: .regularExpression) {
-                anchor = String(heading[range].drop(while: { $0 != "#" }).dropFirst().dropLast())
-                heading.removeSubrange(range)
-            }
-            heading = heading.replacingOccurrences(of: #"\s+#+$"#, with: "", options: .regularExpression)
+            var (heading, anchor) = customAnchor(rawHeading.trimmingCharacters(in: .whitespaces))
+            heading = withoutClosingHashes(heading)
             if level == 1, title == nil { title = plainText(heading) }
             while let last = stack.last, last.level >= level { stack.removeLast() }
             stack.append((level, plainText(heading)))
@@ -137,6 +132,24 @@ public enum DocumentParser {
         )
     }
 
+    /// `Title {#id}` → (`Title`, `id`); (`heading`, nil) without such an id.
+    private static func customAnchor(_ heading: String) -> (String, String?) {
+        guard heading.hasSuffix("}"), let open = heading.range(of: "{#", options: .backwards) else { return (heading, nil) }
+        let id = heading[open.upperBound..<heading.index(before: heading.endIndex)]
+        guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_:.-".contains($0)) }) else {
+            return (heading, nil)
+        }
+        return (String(heading[..<open.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)), String(id))
+    }
+
+    /// `Title ##` → `Title`: a closing run of `#` after whitespace, and that whitespace, removed.
+    private static func withoutClosingHashes(_ heading: String) -> String {
+        let hashes = heading.reversed().prefix { $0 == "#" }.count
+        let rest = heading.dropLast(hashes)
+        guard hashes > 0, rest.last?.isWhitespace == true else { return heading }
+        return String(rest.reversed().drop(while: \.isWhitespace).reversed())
+    }
+
     /// "```swift" → "```"; nil when the line opens no fence.
     static func fenceMarker(_ line: Substring) -> Substring? {
         for character: Character in ["`", "~"] {
@@ -165,8 +178,7 @@ public enum DocumentParser {
 
     /// Heading text without Markdown emphasis, code ticks or link syntax.
     static func plainText(_ markdown: String) -> String {
-        markdown
-            .replacingOccurrences(of: #"!?\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
+        MarkdownLinkText.replacingLinks(in: markdown, target: .anything)
             .replacingOccurrences(of: #"[`*_]+"#, with: "", options: .regularExpression)
             .trimmingCharacters(in: .whitespaces)
     }
@@ -182,10 +194,13 @@ public enum DocumentParser {
         else { return ([:], text) }
         let yaml = String(text[text.index(text.startIndex, offsetBy: 4)..<end.lowerBound])
         let rest = String(text[end.upperBound...])
-        guard yaml.utf8.count <= 64 * 1024, let object = (try? Yams.load(yaml: yaml)) as? [String: Any] else { return ([:], rest) }
+        // Composed, not loaded: loading expands every alias into a copy, so a few KB of nested
+        // aliases ("billion laughs") would build billions of values. Only scalars are read.
+        guard yaml.utf8.count <= 64 * 1024, let mapping = (try? Yams.compose(yaml: yaml))?.mapping else { return ([:], rest) }
         var fields: [String: String] = [:]
-        for (key, value) in object {
-            switch value {
+        for (key, value) in mapping {
+            guard let key = key.string, value.scalar != nil else { continue }
+            switch value.any {
             case let string as String: fields[key] = string
             case let number as NSNumber: fields[key] = number.stringValue
             default: continue
@@ -201,15 +216,25 @@ public enum DocumentParser {
             guard case .text(let text) = line else { return String(line.line) }
             let trimmed = text.drop(while: { $0 == " " })
             if trimmed.hasPrefix("import ") || trimmed.hasPrefix("export ") { return nil }
-            return String(text)
-                .replacingOccurrences(of: #"\{/\*.*?\*/\}"#, with: "", options: .regularExpression)
+            return removingDelimited(String(text), from: "{/*", to: "*/}")
                 .replacingOccurrences(of: #"</?[A-Z][A-Za-z0-9.]*(\s[^<>]*)?/?>"#, with: "", options: .regularExpression)
         }.joined(separator: "\n")
     }
 
     static func stripHTMLComments(_ text: String) -> String {
-        guard text.contains("<!--") else { return text }
-        return text.replacingOccurrences(of: #"<!--[\s\S]*?-->"#, with: "", options: .regularExpression)
+        removingDelimited(text, from: "<!--", to: "-->")
+    }
+
+    /// `text` without each span from `open` to the next `close` after it (both included).
+    /// Linear: once no `close` follows an `open`, none follows a later one either.
+    private static func removingDelimited(_ text: String, from open: String, to close: String) -> String {
+        var result = ""
+        var rest = text[...]
+        while let start = rest.range(of: open), let end = rest[start.upperBound...].range(of: close) {
+            result += rest[..<start.lowerBound]
+            rest = rest[end.upperBound...]
+        }
+        return result + rest
     }
 
     // MARK: reStructuredText

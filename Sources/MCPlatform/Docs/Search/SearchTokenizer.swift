@@ -60,7 +60,8 @@ public enum SearchTokenizer {
                 let term = normalize(part)
                 if let term { terms.append(term) }
             }
-        } else if let term = normalize(word) {
+        } else if let term = normalize(parts.count == 1 && word.contains(where: { !isWordCharacter($0) }) ? parts[0] : word) {
+            // `e._` is one part, `e`: the `.` joined it to nothing. (`__init__` stays whole.)
             terms.append(term)
         }
     }

@@ -14,14 +14,18 @@ struct HTMLLinkResolver {
         }
     }
 
-    /// The target of `href`, or nil when it is empty, a pure `#fragment`, or uses a scheme other than http(s).
+    /// The target of `href`, or nil when it is empty, a pure `#fragment`, or (resolved) not an http(s) URL with a host.
     func resolve(_ href: String, keepingFragment: Bool) -> String? {
         var reference = Self.trimmed(href)
         if !keepingFragment, let fragmentStart = reference.firstIndex(of: "#") { reference = String(reference[..<fragmentStart]) }
         guard !reference.isEmpty, !reference.hasPrefix("#") else { return nil }
         if let scheme = Self.scheme(of: reference), scheme != "http", scheme != "https" { return nil }
         guard let baseURL else { return reference }
-        return Self.url(reference, relativeTo: baseURL)?.absoluteString
+        // The base itself may be anything (`<base href="ftp://…">`), and `http:/path` has no host.
+        guard let url = Self.url(reference, relativeTo: baseURL), ["http", "https"].contains(url.scheme?.lowercased()),
+            url.host?.isEmpty == false
+        else { return nil }
+        return url.absoluteString
     }
 
     /// The distinct link targets of all `<a href>` in the document, without fragments.

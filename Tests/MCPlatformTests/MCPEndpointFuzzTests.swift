@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import MCPlatform
+import PropertyBased
+import Testing
+
+/// Arbitrary bodies POSTed to the MCP endpoint through the router (random JSON-RPC traffic,
+/// mutated corpus messages, random bytes), in a session, without one, and on the stateless
+/// revision: the answer is always a well-formed HTTP answer, 2xx or 4xx with a JSON-RPC error,
+/// within a time bound.
+@Suite struct MCPEndpointFuzzTests {
+    static var bodies: Generator<[UInt8], AnySequence<(index: Int, value: [UInt8])>> {
+        Gen.oneOf(
+            JSONRPCFuzzMessages.bodies.eraseToAnySequence(), FuzzInputs(.jsonRPC).mutated.eraseToAnySequence(),
+            Gen.latin1.string(of: 0...64).map { Array($0.utf8) }.eraseToAnySequence())
+    }
+
+    @Test func anyBodyGetsAWellFormedAnswer() async throws {
+        try await MCPEndpointTests.withEndpoint { client, _ in
+            let (session, _) = try await client.initialize()
+            let headers: [(session: String?, version: String?)] = [
+                (session, ProtocolVersion.latest), (nil, nil), ("no-such-session", nil), (nil, ProtocolVersion.modern[0]),
+                (session, "1999-01-01"),
+            ]
+            var round = 0
+            await propertyCheck(count: 150, input: Self.bodies) { body in
+                round += 1
+                let (session, version) = headers[round % headers.count]
+                var fields: HTTPFields = [.accept: round % 3 == 0 ? "text/event-stream" : "application/json, text/event-stream"]
+                fields[.contentType] = "application/json"
+                fields[HTTPField.Name("Mcp-Session-Id")!] = session
+                fields[HTTPField.Name("MCP-Protocol-Version")!] = version
+                let request = fields
+                let response = await FuzzDeadline.inTask(within: 10) {
+                    try? await client.client.execute(uri: "/mcp/guide", method: .post, headers: request, body: ByteBuffer(bytes: body))
+                }
+                let text = String(decoding: body, as: UTF8.self)
+                guard let response = response else {
+                    Issue.record("no answer within 10 s to \(text.debugDescription)")
+                    return
+                }
+                guard let response else {
+                    Issue.record("the request failed: \(text.debugDescription)")
+                    return
+                }
+                Self.expectWellFormed(response, to: text)
+            }
+        }
+    }
+
+    /// 2xx with JSON, an SSE stream of JSON or nothing (202); or 4xx with a JSON-RPC error.
+    static func expectWellFormed(_ response: TestResponse, to body: String) {
+        let status = response.status.code
+        let contentType = response.headers[.contentType] ?? ""
+        let payload = Data(response.body.readableBytesView)
+        switch status {
+        case 202:
+            #expect(payload.isEmpty, "a 202 with a body, for \(body.debugDescription)")
+        case 200..<300 where contentType.hasPrefix("text/event-stream"):
+            let events = String(decoding: payload, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("data: ") }
+            #expect(!events.isEmpty, "an empty stream, for \(body.debugDescription)")
+            for event in events {
+                #expect((try? JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8))) != nil, "event \(event) is not JSON")
+            }
+        case 200..<300:
+            #expect((try? JSONSerialization.jsonObject(with: payload)) != nil, "a \(status) without JSON, for \(body.debugDescription)")
+        case 400..<500:
+            let reply = (try? JSONSerialization.jsonObject(with: payload)) as? [String: Any]
+            #expect(reply?["jsonrpc"] as? String == "2.0", "a \(status) that is not JSON-RPC, for \(body.debugDescription)")
+            #expect((reply?["error"] as? [String: Any])?["code"] is Int, "a \(status) without an error code, for \(body.debugDescription)")
+        default:
+            Issue.record("status \(status) (\(String(decoding: payload, as: UTF8.self))) for \(body.debugDescription)")
+        }
+    }
+
+    @Test(arguments: [
+        String(repeating: "[", count: 100_000), String(repeating: "{\"a\":", count: 20_000),
+        String(repeating: "[", count: 500) + String(repeating: "]", count: 500),
+        "{\"jsonrpc\":\"2.0\",\"id\":" + String(repeating: "9", count: 100_000) + "}",
+        "{\"a\":\"data:" + String(repeating: "x", count: 500_000) + "\"}", "[" + String(repeating: "\"data:,\",", count: 100_000) + "0]",
+    ])
+    func pathologicalBodiesAreAnsweredInTime(body: String) async throws {
+        try await MCPEndpointTests.withEndpoint { client, _ in
+            let (session, _) = try await client.initialize()
+            let started = ContinuousClock.now
+            let response = await FuzzDeadline.inTask(within: 20) { try? await client.post(body, session: session) }
+            guard let response = response.flatMap({ $0 }) else {
+                Issue.record("no answer within 20 s to \(body.prefix(40))…")
+                return
+            }
+            Self.expectWellFormed(response, to: String(body.prefix(40)))
+            #expect(ContinuousClock.now - started < .seconds(20))
+        }
+    }
+}
