@@ -50,6 +50,23 @@ import Testing
         }
     }
 
+    /// Found by fuzzing: `Value`'s decoder read strings shaped like `data:` URLs as bytes, so
+    /// such an id was refused ("'id' must be a string") and such an argument was no string.
+    @Test func stringsShapedLikeDataURLsStayStrings() async throws {
+        try await MCPEndpointTests.withEndpoint { client, _ in
+            let (session, _) = try await client.initialize()
+            let ping = try await client.post(#"{"jsonrpc":"2.0","id":"data:,1","method":"ping"}"#, session: session)
+            #expect(ping.status == .ok)
+            #expect(ping.json["id"] as? String == "data:,1")
+            let call = try await client.post(
+                #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search_docs","arguments":{"query":"data:,x"}}}"#,
+                session: session)
+            let result = try #require(call.json["result"] as? [String: Any])
+            let text = (result["content"] as? [[String: Any]])?.first?["text"] as? String ?? ""
+            #expect(result["isError"] as? Bool != true, "\(text)")
+        }
+    }
+
     /// 2xx with JSON, an SSE stream of JSON or nothing (202); or 4xx with a JSON-RPC error.
     static func expectWellFormed(_ response: TestResponse, to body: String) {
         let status = response.status.code

@@ -58,8 +58,8 @@ extension FuzzTarget {
     }
 
     /// Terms are non-empty, at most ``SearchTokenizer/maximumTermLength`` characters of letters,
-    /// digits and `_`, already folded (lowercase, no diacritics: folding again changes nothing),
-    /// never stopwords; and text split at a line break gives the terms of its parts, so that
+    /// digits and `_`, already folded (lowercase, no diacritics: folding again changes nothing);
+    /// and text split at a line break gives the terms of its parts, so that
     /// indexing and queries agree. (A line break, unlike a space, never joins the combining
     /// mark that may follow it into one character.)
     static func checkTokenizer(_ text: String) throws(FuzzViolation) {
@@ -71,7 +71,6 @@ extension FuzzTarget {
             try FuzzViolation.require(
                 term.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil) == term,
                 "term \(term.debugDescription) is not folded")
-            try FuzzViolation.require(!SearchTokenizer.stopwords.contains(term), "stopword \(term)")
         }
         let characters = Array(text)
         let middle = characters.count / 2

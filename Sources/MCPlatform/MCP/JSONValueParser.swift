@@ -24,9 +24,11 @@ struct JSONValueParser {
         self.bytes = bytes
     }
 
-    /// The value of `body`, which must hold exactly one JSON value (surrounding whitespace allowed).
+    /// The value of `body`, which must hold exactly one JSON value (surrounding whitespace and a
+    /// leading byte order mark allowed).
     static func parse(_ body: some Collection<UInt8>) throws(Failure) -> Value {
         var parser = JSONValueParser(Array(body))
+        if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }  // a byte order mark
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
         guard parser.position == parser.bytes.count else { throw parser.failure("unexpected data after the value") }
@@ -53,17 +55,14 @@ struct JSONValueParser {
         var object: [String: Value] = [:]
         skipWhitespace()
         if consume("}") { return .object(object) }
-        repeat {
-            skipWhitespace()
+        while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let key = try string()
             skipWhitespace()
             guard consume(":") else { throw failure("expected ':'") }
             object[key] = try value(depth: depth)
-            skipWhitespace()
-        } while consume(",")
-        guard consume("}") else { throw failure("expected ',' or '}'") }
-        return .object(object)
+            if try endOfList("}") { return .object(object) }
+        }
     }
 
     private mutating func array(depth: Int) throws(Failure) -> Value {
@@ -72,12 +71,21 @@ struct JSONValueParser {
         var array: [Value] = []
         skipWhitespace()
         if consume("]") { return .array(array) }
-        repeat {
+        while true {
             array.append(try value(depth: depth))
-            skipWhitespace()
-        } while consume(",")
-        guard consume("]") else { throw failure("expected ',' or ']'") }
-        return .array(array)
+            if try endOfList("]") { return .array(array) }
+        }
+    }
+
+    /// After a member or element: true at the closing `end`, false after a `,` that more
+    /// follows. A trailing comma before `end` is accepted, as Foundation's parsers (which the
+    /// endpoint used before) accept it.
+    private mutating func endOfList(_ end: Unicode.Scalar) throws(Failure) -> Bool {
+        skipWhitespace()
+        if consume(end) { return true }
+        guard consume(",") else { throw failure("expected ',' or '\(end)'") }
+        skipWhitespace()
+        return consume(end)
     }
 
     /// A string from its opening quote: escapes decoded, valid UTF-8, no raw control characters.

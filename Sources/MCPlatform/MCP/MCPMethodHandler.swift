@@ -166,7 +166,7 @@ struct MCPMethodHandler: Sendable {
     private func callTool(params: Value?, context: ToolContext, details: inout EventDetails) async throws -> CallTool.Result {
         let started = ContinuousClock.now
         let (server, session) = (context.server, context.session)
-        let request = try decodeParams(CallTool.Parameters.self, from: params)
+        let request = try Self.toolCall(params)
         guard let tool = try await platform.tools.tool(named: request.name, for: server, platform: platform) else {
             throw JSONRPCError.invalidParams("Unknown tool: \(request.name)")
         }
@@ -174,7 +174,7 @@ struct MCPMethodHandler: Sendable {
         logger[metadataKey: "mcp.tool"] = .string(request.name)
         let context = ToolContext(server: server, session: session, platform: platform, logger: logger, notifier: context.notifier)
         defer { ToolCallLog.report(details, since: started, to: context.notifier) }
-        let arguments = request.arguments ?? [:]
+        let arguments = request.arguments
         details.tool = request.name
         details.summary = Self.summary(of: arguments)
         if case .string(let query)? = arguments["query"] { details.queryKey = QueryText.key(query) }
@@ -248,6 +248,21 @@ struct MCPMethodHandler: Sendable {
         }
         text += " Call the `about` tool to see what it offers."
         return text
+    }
+
+    /// `tools/call`'s params, read from the JSON as parsed. (Decoding `CallTool.Parameters` would
+    /// read every argument through `Value`'s decoder again, where a string shaped like a `data:`
+    /// URL becomes bytes, and each level of nesting costs more than the one above.)
+    private static func toolCall(_ params: Value?) throws -> (name: String, arguments: [String: Value]) {
+        guard let object = params.map({ $0.objectValue }) ?? [:] else { throw JSONRPCError.invalidParams("wrong type at params") }
+        guard case .string(let name)? = object["name"] else {
+            throw JSONRPCError.invalidParams(object["name"] == nil ? "missing 'name' in params" : "wrong type at name")
+        }
+        switch object["arguments"] {
+        case nil, .null?: return (name, [:])
+        case .object(let arguments)?: return (name, arguments)
+        default: throw JSONRPCError.invalidParams("wrong type at arguments")
+        }
     }
 
     func decodeParams<T: Decodable>(_ type: T.Type, from params: Value?) throws -> T {

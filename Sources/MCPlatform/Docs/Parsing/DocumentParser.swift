@@ -17,7 +17,7 @@ public struct DocumentSection: Sendable, Equatable {
     public var anchor: String?
     /// Markdown of the section, its heading line excluded.
     public var markdown: String
-    /// Character offset of the section (its heading line) in ``ParsedDocument/markdown``.
+    /// UTF-16 offset of the section (its heading line) in ``ParsedDocument/markdown``.
     public var offset: Int
 }
 
@@ -125,6 +125,10 @@ public enum DocumentParser {
         }
         closeSection()
         if sections[0].markdown.isEmpty, sections.count > 1 { sections.removeFirst() }
+        // Offsets count from the text as returned, without the leading whitespace trimmed off.
+        let leading = markdown.unicodeScalars.prefix { CharacterSet.whitespacesAndNewlines.contains($0) }
+        let trimmedUTF16 = leading.reduce(0) { $0 + UTF16.width($1) }
+        for index in sections.indices { sections[index].offset = max(0, sections[index].offset - trimmedUTF16) }
         return ParsedDocument(
             title: title ?? fallbackTitle,
             markdown: markdown.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -192,7 +196,9 @@ public enum DocumentParser {
                 of: #"\r?\n---[ \t]*(\r?\n|$)"#, options: .regularExpression,
                 range: text.index(text.startIndex, offsetBy: 3)..<text.endIndex)
         else { return ([:], text) }
-        let yaml = String(text[text.index(text.startIndex, offsetBy: 4)..<end.lowerBound])
+        // `---\n---`: the closing line may start right at the opening line's line break.
+        let yamlStart = text.index(text.startIndex, offsetBy: 4)
+        let yaml = end.lowerBound > yamlStart ? String(text[yamlStart..<end.lowerBound]) : ""
         let rest = String(text[end.upperBound...])
         // Composed, not loaded: loading expands every alias into a copy, so a few KB of nested
         // aliases ("billion laughs") would build billions of values. Only scalars are read.

@@ -60,8 +60,11 @@ public enum SearchTokenizer {
                 let term = normalize(part)
                 if let term { terms.append(term) }
             }
-        } else if let term = normalize(parts.count == 1 && word.contains(where: { !isWordCharacter($0) }) ? parts[0] : word) {
-            // `e._` is one part, `e`: the `.` joined it to nothing. (`__init__` stays whole.)
+        } else if word.allSatisfy(isWordCharacter) {
+            // `__init__` and `_` stay whole.
+            if let term = normalize(word) { terms.append(term) }
+        } else if let part = parts.first, let term = normalize(part) {
+            // `e._` is the one part `e`: the `.` joined it to nothing (and `__._` has no part).
             terms.append(term)
         }
     }
