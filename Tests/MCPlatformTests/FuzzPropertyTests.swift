@@ -38,13 +38,13 @@ import Testing
 
     @Test(arguments: FuzzTarget.allCases)
     func mutatedCorpusHoldsTheProperties(target: FuzzTarget) async {
-        await propertyCheck(count: 60, input: FuzzInputs(target).mutated) { input in
+        await propertyCheck(count: 40, input: FuzzInputs(target).mutated) { input in
             await Self.expectHolds(target, input, "a mutated input")
         }
     }
 
     @Test func randomJSONRPCMessagesHoldTheProperties() async {
-        await propertyCheck(count: 200, input: JSONRPCFuzzMessages.bodies) { body in
+        await propertyCheck(count: 150, input: JSONRPCFuzzMessages.bodies) { body in
             await Self.expectHolds(.jsonRPC, body, String(decoding: body, as: UTF8.self))
         }
     }
@@ -54,7 +54,7 @@ import Testing
             Gen.character(in: "\u{0}"..."\u{7F}").eraseToAnySequence(),
             Gen.character(in: "\u{80}"..."\u{2FFF}").eraseToAnySequence(),
             Gen.element(of: Array("ßİﬁéǅ٣Ⅻ_.:/-  \u{301}\u{200D}aZ")).map { $0! }.eraseToAnySequence())
-        await propertyCheck(count: 200, input: characters.string(of: 0...40)) { text in
+        await propertyCheck(count: 150, input: characters.string(of: 0...40)) { text in
             await Self.expectHolds(.tokenizer, Array(text.utf8), text.debugDescription)
         }
     }
