@@ -3,6 +3,7 @@ import Synchronization
 
 /// Runs work that might never return with a deadline, so that a hang fails a test instead of
 /// stalling the run: the work gets a thread of its own, which is left behind if it overruns.
+/// (Async work uses `withDeadline`.)
 enum FuzzDeadline {
     /// What `body` returned, or nil when it was still running after `seconds`.
     static func onThread<T: Sendable>(within seconds: Double, _ body: @escaping @Sendable () -> T) async -> T? {
@@ -11,16 +12,6 @@ enum FuzzDeadline {
             let thread = Thread { once.resume(returning: body()) }
             thread.stackSize = 8 << 20
             thread.start()
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { once.resume(returning: nil) }
-        }
-    }
-
-    /// What `body` returned, or nil when it was still running after `seconds`; for async work,
-    /// which runs in a task of its own.
-    static func inTask<T: Sendable>(within seconds: Double, _ body: @escaping @Sendable () async -> T) async -> T? {
-        await withCheckedContinuation { continuation in
-            let once = Once(continuation)
-            Task { once.resume(returning: await body()) }
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { once.resume(returning: nil) }
         }
     }

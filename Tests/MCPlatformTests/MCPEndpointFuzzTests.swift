@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import MCPlatform
 import PropertyBased
 import Testing
+
+@testable import MCPlatform
 
 /// Arbitrary bodies POSTed to the MCP endpoint through the router (random JSON-RPC traffic,
 /// mutated corpus messages, random bytes), in a session, without one, and on the stateless
@@ -33,16 +34,14 @@ import Testing
                 fields[HTTPField.Name("Mcp-Session-Id")!] = session
                 fields[HTTPField.Name("MCP-Protocol-Version")!] = version
                 let request = fields
-                let response = await FuzzDeadline.inTask(within: 10) {
-                    try? await client.client.execute(uri: "/mcp/guide", method: .post, headers: request, body: ByteBuffer(bytes: body))
+                let outcome = await Result {
+                    try await withDeadline(.seconds(10), expired: { TimeoutError() }) {
+                        try await client.client.execute(uri: "/mcp/guide", method: .post, headers: request, body: ByteBuffer(bytes: body))
+                    }
                 }
                 let text = String(decoding: body, as: UTF8.self)
-                guard let response = response else {
-                    Issue.record("no answer within 10 s to \(text.debugDescription)")
-                    return
-                }
-                guard let response else {
-                    Issue.record("the request failed: \(text.debugDescription)")
+                guard case .success(let response) = outcome else {
+                    Issue.record("no answer within 10 s to \(text.debugDescription): \(outcome)")
                     return
                 }
                 Self.expectWellFormed(response, to: text)
@@ -102,9 +101,11 @@ import Testing
         try await MCPEndpointTests.withEndpoint { client, _ in
             let (session, _) = try await client.initialize()
             let started = ContinuousClock.now
-            let response = await FuzzDeadline.inTask(within: 20) { try? await client.post(body, session: session) }
-            guard let response = response.flatMap({ $0 }) else {
-                Issue.record("no answer within 20 s to \(body.prefix(40))…")
+            let outcome = await Result {
+                try await withDeadline(.seconds(20), expired: { TimeoutError() }) { try await client.post(body, session: session) }
+            }
+            guard case .success(let response) = outcome else {
+                Issue.record("no answer within 20 s to \(body.prefix(40))…: \(outcome)")
                 return
             }
             Self.expectWellFormed(response, to: String(body.prefix(40)))

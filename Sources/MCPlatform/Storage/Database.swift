@@ -28,7 +28,7 @@ extension SQLExecutor {
 /// differences are limited to ``SQLDialect``.
 public protocol Database: SQLExecutor {
     /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T
 
     /// Checks that the database answers; throws ``DatabaseError/unavailable(_:)`` otherwise.
     func ping() async throws

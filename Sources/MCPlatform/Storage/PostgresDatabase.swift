@@ -58,13 +58,11 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         do {
-            return try await withoutActuallyEscaping(body) { body in
-                try await withConnection { [logger] connection in
-                    try await connection.withTransaction(logger: logger) { connection in
-                        try await body(TransactionConnection(connection: connection, logger: logger))
-                    }
+            return try await withConnection { [logger] connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await body(TransactionConnection(connection: connection, logger: logger))
                 }
             }
         } catch let error as DatabaseError {
@@ -80,31 +78,23 @@ public final class PostgresDatabase: Database {
     }
 
     /// Runs `body` on a pooled connection, failing with ``DatabaseError/unavailable(_:)`` when
-    /// none is available within ``connectionWait``.
+    /// none is available within ``connectionWait``. A connection leased after that is given back
+    /// unused, so `body` never runs for a caller that was told it failed.
     private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let leased = LeaseFlag()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { [client] in
-                try await client.withConnection { connection in
-                    leased.value.withLock { $0 = true }
-                    return try await body(connection)
-                }
-            }
-            group.addTask { [server, connectionWait] in
-                try await Task.sleep(for: connectionWait)
-                guard leased.value.withLock({ $0 }) else {
-                    throw DatabaseError.unavailable(
+        let lease = LeaseState()
+        return try await withDeadline(
+            connectionWait,
+            expired: { [server, connectionWait] in
+                lease.expire()
+                    ? DatabaseError.unavailable(
                         "no connection to PostgreSQL at \(server) within \(connectionWait.components.seconds) s")
-                }
-                return nil
+                    : nil
             }
-            while let result = try await group.next() {
-                if let value = result {
-                    group.cancelAll()
-                    return value
-                }
+        ) { [client] in
+            try await client.withConnection { connection in
+                guard lease.begin() else { throw CancellationError() }
+                return try await body(connection)
             }
-            throw CancellationError()
         }
     }
 
@@ -213,7 +203,27 @@ public final class PostgresDatabase: Database {
     }
 }
 
-/// Whether a statement got its connection (see ``PostgresDatabase``'s lease timeout).
-private final class LeaseFlag: Sendable {
-    let value = Mutex(false)
+/// Whether a statement got its connection before its deadline (see ``PostgresDatabase``'s
+/// connection wait): exactly one of ``begin()`` and ``expire()`` wins.
+private final class LeaseState: Sendable {
+    private enum Phase { case waiting, leased, expired }
+    private let phase = Mutex(Phase.waiting)
+
+    /// The connection arrived: true when the statement may run (its deadline has not passed).
+    func begin() -> Bool {
+        phase.withLock { phase in
+            guard phase == .waiting else { return false }
+            phase = .leased
+            return true
+        }
+    }
+
+    /// The deadline passed: true when no connection had arrived, so the statement fails.
+    func expire() -> Bool {
+        phase.withLock { phase in
+            guard phase == .waiting else { return false }
+            phase = .expired
+            return true
+        }
+    }
 }

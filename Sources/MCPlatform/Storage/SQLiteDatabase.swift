@@ -69,7 +69,7 @@ public final class SQLiteDatabase: Database {
         return try await writeLock.withLock { try await Self.run(statement, on: writer) }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             let connection = TransactionConnection(connection: writer)
             try await Self.run("BEGIN IMMEDIATE", on: writer)
