@@ -70,6 +70,7 @@ import Testing
             ("nested lists", (0..<300).map { String(repeating: " ", count: $0 * 2) + "- item\n" }.joined()),
             ("list markers", repeated("- ")), ("backslashes", repeated("\\")), ("fences", repeated("```\n")),
             ("heading of brackets", "# " + repeated("[")), ("heading of spaces", "# a" + repeated(" ") + "b"),
+            ("spaces before a heading", "#" + repeated(" ") + "a\n"), ("many headings", repeated("# a\n")),
             ("heading of spaced hashes", "# a" + repeated(" #") + "x"), ("unclosed comments", repeated("<!--")),
             ("JSX comments", repeated("{/*")), ("JSX tags", repeated("<A ")), ("setext lines", repeated("a\n=\n")),
         ]

@@ -21,10 +21,17 @@ extension FuzzTarget {
         try checkParsed(DocumentParser.parse(html, format: .html, fallbackTitle: "Page"))
     }
 
-    /// Every text format parses into sections that point into the page and chunks in order.
+    /// Every text format parses into sections that point into the page and chunks in order;
+    /// `read_page` finds a Markdown page's first and last sections by their anchors.
     static func checkMarkdown(_ text: String) throws(FuzzViolation) {
         for format in [DocumentFormat.markdown, .mdx, .restructuredText, .plainText] {
             try checkParsed(DocumentParser.parse(text, format: format, fallbackTitle: "Page"))
+        }
+        let document = DocumentParser.parse(text, format: .markdown, fallbackTitle: "Page")
+        let length = document.markdown.count
+        for anchor in [document.sections.first, document.sections.last].compactMap({ $0?.anchor }) {
+            let offset = ReadPageTool.offset(of: anchor, in: document.markdown)
+            try FuzzViolation.require(offset.map { (0...length).contains($0) } ?? true, "anchor \(anchor) at \(offset ?? -1) of \(length)")
         }
     }
 

@@ -81,11 +81,22 @@ struct ReadPageTool: MCPTool {
     static func offset(of anchor: String, in content: String) -> Int? {
         let document = DocumentParser.parseMarkdown(content, fallbackTitle: "")
         guard let section = document.sections.first(where: { $0.anchor == anchor }) else { return nil }
-        // parseMarkdown rebuilds the text it returns; locate the heading line in the stored one.
-        guard let heading = section.headingPath.last,
-            let range = content.range(
-                of: #"(?m)^#{1,6}\s+.*"# + NSRegularExpression.escapedPattern(for: heading), options: .regularExpression)
-        else { return nil }
-        return content.distance(from: content.startIndex, to: range.lowerBound)
+        // parseMarkdown rebuilds the text it returns; locate the heading line in the stored one
+        // (one pass over the lines, no pattern built from page text).
+        guard let heading = section.headingPath.last else { return nil }
+        var position = 0
+        for line in content.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            if isHeadingLine(line, containing: heading) { return position }
+            position += line.count + 1
+        }
+        return nil
+    }
+
+    /// `## Install the CLI` contains `Install the CLI`: 1–6 `#`, whitespace, then the heading.
+    private static func isHeadingLine(_ line: Substring, containing heading: String) -> Bool {
+        let level = line.prefix(while: { $0 == "#" }).count
+        guard (1...6).contains(level) else { return false }
+        let rest = line.dropFirst(level)
+        return rest.first?.isWhitespace == true && rest.dropFirst().contains(heading)
     }
 }
