@@ -55,59 +55,49 @@ import Testing
     /// the bucket's tokens are handed out.
     @Test(arguments: Backend.available)
     func concurrentTakesNeverExceedTheBucket(backend: Backend) async throws {
-        try await backend.withLocation { location in
-            try await location.withDatabase(poolSize: 8, connectionWait: Backend.connectionWait, logger: .quiet) { first in
-                try await location.withDatabase(poolSize: 8, migrate: false, connectionWait: Backend.connectionWait, logger: .quiet) {
-                    second in
-                    let limiters = [RequestRateLimiter(database: first), RequestRateLimiter(database: second)]
-                    let now = Date()
-                    let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
-                        for index in 0..<300 {
-                            group.addTask { try await limiters[index % 2].take("hot", perMinute: 40, now: now) == nil }
-                        }
-                        return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
-                    }
-                    #expect(allowed == 40)
+        try await backend.withTwoPools(poolSize: 8) { first, second in
+            let limiters = [RequestRateLimiter(database: first), RequestRateLimiter(database: second)]
+            let now = Date()
+            let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<300 {
+                    group.addTask { try await limiters[index % 2].take("hot", perMinute: 40, now: now) == nil }
                 }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
+            #expect(allowed == 40)
         }
     }
 
     @Test(arguments: Backend.available)
     func twoInstancesShareTheLimits(backend: Backend) async throws {
-        try await backend.withLocation { location in
-            try await location.withDatabase(poolSize: 4, connectionWait: Backend.connectionWait, logger: .quiet) { first in
-                try await location.withDatabase(poolSize: 4, migrate: false, connectionWait: Backend.connectionWait, logger: .quiet) {
-                    second in
-                    let a = Platform.test(database: first)
-                    let b = Platform.test(database: second)
-                    let acme = try await a.tenancy.createOrganization(slug: Slug("acme"), name: "Acme")
-                    _ = try await a.tenancy.createServer(
-                        slug: Slug("guide"), name: "Guide", organization: acme, settings: ServerSettings(clientRequestsPerMinute: 4))
-                    _ = try await a.tenancy.createServer(
-                        slug: Slug("busy"), name: "Busy", organization: acme, settings: ServerSettings(serverRequestsPerMinute: 3))
-                    let appA = Application(router: buildRouter(platform: a), logger: .quiet)
-                    let appB = Application(router: buildRouter(platform: b), logger: .quiet)
-                    try await appA.test(.router) { clientA in
-                        try await appB.test(.router) { clientB in
-                            let instances = [MCPClient(client: clientA), MCPClient(client: clientB)]
-                            let (session, _) = try await instances[0].initialize()
-                            var statuses: [HTTPResponse.Status] = []
-                            for id in 2...7 {
-                                let ping = #"{"jsonrpc":"2.0","id":\#(id),"method":"ping"}"#
-                                statuses.append(try await instances[id % 2].post(ping, session: session).status)
-                            }
-                            #expect(
-                                statuses == [.ok, .ok, .ok, .ok, .tooManyRequests, .tooManyRequests], "one client: 4 per minute in all")
-
-                            var initializes: [HTTPResponse.Status] = []
-                            for index in 0..<5 {
-                                let body = MCPClient.initializeBody(version: ProtocolVersion.latest)
-                                initializes.append(try await instances[index % 2].post(body, path: "/mcp/busy").status)
-                            }
-                            #expect(initializes == [.ok, .ok, .ok, .tooManyRequests, .tooManyRequests], "one server: 3 per minute in all")
-                        }
+        try await backend.withTwoPools(poolSize: 4) { first, second in
+            let a = Platform.test(database: first)
+            let b = Platform.test(database: second)
+            let acme = try await a.tenancy.createOrganization(slug: Slug("acme"), name: "Acme")
+            _ = try await a.tenancy.createServer(
+                slug: Slug("guide"), name: "Guide", organization: acme, settings: ServerSettings(clientRequestsPerMinute: 4))
+            _ = try await a.tenancy.createServer(
+                slug: Slug("busy"), name: "Busy", organization: acme, settings: ServerSettings(serverRequestsPerMinute: 3))
+            let appA = Application(router: buildRouter(platform: a), logger: .quiet)
+            let appB = Application(router: buildRouter(platform: b), logger: .quiet)
+            try await appA.test(.router) { clientA in
+                try await appB.test(.router) { clientB in
+                    let instances = [MCPClient(client: clientA), MCPClient(client: clientB)]
+                    let (session, _) = try await instances[0].initialize()
+                    var statuses: [HTTPResponse.Status] = []
+                    for id in 2...7 {
+                        let ping = #"{"jsonrpc":"2.0","id":\#(id),"method":"ping"}"#
+                        statuses.append(try await instances[id % 2].post(ping, session: session).status)
                     }
+                    #expect(
+                        statuses == [.ok, .ok, .ok, .ok, .tooManyRequests, .tooManyRequests], "one client: 4 per minute in all")
+
+                    var initializes: [HTTPResponse.Status] = []
+                    for index in 0..<5 {
+                        let body = MCPClient.initializeBody(version: ProtocolVersion.latest)
+                        initializes.append(try await instances[index % 2].post(body, path: "/mcp/busy").status)
+                    }
+                    #expect(initializes == [.ok, .ok, .ok, .tooManyRequests, .tooManyRequests], "one server: 3 per minute in all")
                 }
             }
         }

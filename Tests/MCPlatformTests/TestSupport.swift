@@ -34,8 +34,20 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// Runs `body` with a new, migrated database of this backend opened twice: two separate pools
+    /// of `poolSize` connections, as two instances sharing one database have. Then drops it.
+    func withTwoPools<T>(poolSize: Int, _ body: (any Database, any Database) async throws -> T) async throws -> T {
+        try await withLocation { location in
+            try await location.withDatabase(poolSize: poolSize, connectionWait: Self.connectionWait, logger: .quiet) { first in
+                try await location.withDatabase(poolSize: poolSize, migrate: false, connectionWait: Self.connectionWait, logger: .quiet) {
+                    second in try await body(first, second)
+                }
+            }
+        }
+    }
+
     /// Runs `body` with the location of a new, empty database of this backend (not opened, not
-    /// migrated), then drops it. For tests that open it more than once, like several instances.
+    /// migrated), then drops it. For opening it more than once, like several instances (`withTwoPools`).
     func withLocation<T>(_ body: (DatabaseLocation) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
