@@ -14,7 +14,6 @@ Environment:
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +27,7 @@ from harness import (
     ServerProcess,
     Tenant,
     env_flag,
-    psql,
-    with_database,
+    new_postgres_database,
 )
 
 
@@ -73,13 +71,9 @@ def postgres_server_url() -> str:
 @pytest.fixture
 def postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test only; dropped afterwards."""
-    name = f"mcp_e2e_{uuid.uuid4().hex[:12]}"
-    psql(postgres_server_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield with_database(postgres_server_url, name)
-    finally:
-        # Servers using it are stopped by then: they depend on this fixture.
-        psql(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # Servers using it are stopped by then: they depend on this fixture.
+    with new_postgres_database(postgres_server_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,14 +4,20 @@
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -54,6 +60,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def local_http_server(handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
+    """`handler` served from a thread on a free port of 127.0.0.1 until exit; yields the base URL
+    (`http://127.0.0.1:PORT`, no trailing slash)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietFileHandler(SimpleHTTPRequestHandler):
+    """Serves files without logging each request to stderr."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def static_site(directory: Path) -> AbstractContextManager[str]:
+    """The files under `directory` over HTTP on 127.0.0.1 (`local_http_server`): a small website."""
+    return local_http_server(functools.partial(_QuietFileHandler, directory=str(directory)))
 
 
 def _tail(path: Path, lines: int = 60) -> str:
@@ -158,6 +190,18 @@ def psql(url: str, sql: str) -> None:
 def with_database(url: str, database: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+@contextmanager
+def new_postgres_database(server_url: str, prefix: str = "mcp_e2e") -> Iterator[str]:
+    """The URL of a fresh, empty database on `server_url`, dropped on exit (stop the servers
+    using it first)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    psql(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(server_url, name)
+    finally:
+        psql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --------------------------------------------------------------------------------------
@@ -307,3 +351,55 @@ class ServerFactory:
 
     def stop_all(self) -> list[str]:
         return [problem for server in self.servers if (problem := server.stop()) is not None]
+
+
+# --------------------------------------------------------------------------------------
+# One instance shared by a module's tests
+
+
+@dataclass
+class Site:
+    """A running instance and the one tenant (organization and MCP server) it was started for."""
+
+    server: ServerProcess
+    tenant: Tenant
+    backend: Backend
+
+    @property
+    def url(self) -> str:
+        return self.server.mcp_url(self.tenant.slug)
+
+
+@contextmanager
+def module_site(
+    cli: Cli,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    *,
+    postgres_server_url: str | None = None,
+    extra_args: Sequence[str] = (),
+    prepare: Callable[[Backend, Tenant], object] | None = None,
+) -> Iterator[Site]:
+    """For a module-scoped fixture: a fresh database with one tenant, served by one instance
+    (`name`, with `extra_args`). SQLite in a data dir of its own, or a new database on
+    `postgres_server_url` (dropped afterwards). `prepare(backend, tenant)` adds content through
+    the CLI before the instance starts. On exit the instance is stopped and must shut down
+    gracefully."""
+    root = tmp_path_factory.mktemp(name)
+    data_dir = root / "data"
+    data_dir.mkdir()
+    database = new_postgres_database(postgres_server_url) if postgres_server_url else nullcontext(None)
+    with database as database_url:
+        backend = Backend("postgres" if database_url else "sqlite", data_dir, database_url)
+        cli.migrate(backend)
+        tenant = cli.create_tenant(backend)
+        if prepare is not None:
+            prepare(backend, tenant)
+        servers = ServerFactory(cli.binary, root)
+        server = servers.start(backend, extra_args=list(extra_args), name=name)
+        try:
+            yield Site(server, tenant, backend)
+        finally:
+            problems = servers.stop_all()
+        if problems:
+            pytest.fail("\n\n".join(problems), pytrace=False)

@@ -15,22 +15,21 @@ Clients, each behind a small `Driver` so that a feature check is written once:
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import fastmcp
 import mcp
 import mcp.types as types
 import pytest
-from harness import LATEST_VERSION, Backend, Cli, ServerProcess, Tenant, psql, with_database
+from harness import LATEST_VERSION, Backend, Cli, Site, Tenant, module_site
 from mcp import ClientSession
 from test_mcp_client import legacy_session
 from oauth_support import ADMIN_TOKEN
-from test_walkthroughs_mcp import DOCUMENT, WalkthroughAPI
+from test_docs_search import write_docs
+from test_walkthroughs_mcp import DOCUMENT, publish_walkthrough
 from test_walkthroughs_mcp import SLUG as WALKTHROUGH
 
 #: What `ingest` indexes for the documentation checks (version 1.0).
@@ -48,71 +47,26 @@ DOCS = {
 # The server under test
 
 
-@dataclass
-class Site:
-    """A running instance with one tenant that has documentation and a published walkthrough."""
+def site_fixture(
+    cli: Cli, tmp_path_factory: pytest.TempPathFactory, name: str, postgres_server_url: str | None = None
+) -> Iterator[Site]:
+    """For a module-scoped fixture: an instance whose tenant has DOCS (version 1.0) and the
+    published walkthrough; on SQLite, or on a new database on `postgres_server_url`."""
+    docs = write_docs(tmp_path_factory.mktemp(f"{name}-docs"), DOCS)
 
-    server: ServerProcess
-    tenant: Tenant
-    backend: Backend
+    def ingest(backend: Backend, tenant: Tenant) -> None:
+        cli.run("ingest", tenant.slug, str(docs), "--version", "1.0", *backend.args())
 
-    @property
-    def url(self) -> str:
-        return self.server.mcp_url(self.tenant.slug)
-
-
-def start_site(cli: Cli, backend: Backend, root: Path, name: str) -> Site:
-    cli.migrate(backend)
-    tenant = cli.create_tenant(backend)
-    docs = root / "docs"
-    for path, text in DOCS.items():
-        (docs / path).parent.mkdir(parents=True, exist_ok=True)
-        (docs / path).write_text(text)
-    cli.run("ingest", tenant.slug, str(docs), "--version", "1.0", *backend.args())
-    server = ServerProcess(
-        binary=cli.binary,
-        backend=backend,
-        log_dir=root,
-        name=name,
+    with module_site(
+        cli,
+        tmp_path_factory,
+        name,
+        postgres_server_url=postgres_server_url,
         extra_args=["--admin-token", ADMIN_TOKEN, "--public-url", "http://127.0.0.1:{port}"],
-    )
-    server.start()
-    api = WalkthroughAPI(server.base_url, tenant.slug)
-    try:
-        api.import_document(DOCUMENT)
-        api.publish()
-    finally:
-        api.close()
-    return Site(server, tenant, backend)
-
-
-def stop_site(site: Site) -> None:
-    problem = site.server.stop()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-
-
-def sqlite_site_fixture(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    root = tmp_path_factory.mktemp("interop-sqlite")
-    backend = Backend("sqlite", root / "data")
-    backend.data_dir.mkdir()
-    site = start_site(cli, backend, root, "interop-sqlite")
-    yield site
-    stop_site(site)
-
-
-def postgres_site_fixture(cli: Cli, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    root = tmp_path_factory.mktemp("interop-postgres")
-    name = f"mcp_interop_{uuid.uuid4().hex[:12]}"
-    psql(postgres_server_url, f'CREATE DATABASE "{name}"')
-    backend = Backend("postgres", root / "data", with_database(postgres_server_url, name))
-    backend.data_dir.mkdir()
-    try:
-        site = start_site(cli, backend, root, "interop-postgres")
+        prepare=ingest,
+    ) as site:
+        publish_walkthrough(site.server.base_url, site.tenant.slug)
         yield site
-        stop_site(site)
-    finally:
-        psql(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --------------------------------------------------------------------------------------

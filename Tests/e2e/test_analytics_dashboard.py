@@ -27,7 +27,7 @@ from harness import Backend, Cli, ServerFactory
 from mcp import ClientSession
 from oauth_support import ADMIN_TOKEN
 from test_support_tickets import PASSWORD, add_member, mcp_session, text_of
-from test_walkthroughs_mcp import DOCUMENT, SLUG, WalkthroughAPI, run
+from test_walkthroughs_mcp import SLUG, publish_walkthrough, run
 
 DOCS = {
     "install.md": "# Installation\n\nInstall the Acme SDK with pip: `pip install acme-sdk`.\n",
@@ -86,12 +86,7 @@ def test_analytics_dashboard(cli: Cli, backend: Backend, server_factory: ServerF
             "--uptime-interval-seconds", "1",
         ],
     )
-    api = WalkthroughAPI(server.base_url, tenant.slug)
-    try:
-        api.import_document(DOCUMENT)
-        api.publish()
-    finally:
-        api.close()
+    publish_walkthrough(server.base_url, tenant.slug)
 
     async def body() -> None:
         async with mcp_session(server.mcp_url(tenant.slug)) as session:

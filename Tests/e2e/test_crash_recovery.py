@@ -24,13 +24,13 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from harness import Backend, Cli, ServerFactory, ServerProcess, Tenant, _psql_binary, psql
+from harness import Backend, Cli, ServerFactory, ServerProcess, Tenant, _psql_binary, local_http_server, psql
 from oauth_support import ADMIN_TOKEN
 from test_oauth import PlatformFactory, mock_idp, platform_factory  # noqa: F401 (fixtures)
 
@@ -98,11 +98,8 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/docs/index.html"
-    server.shutdown()
+    with local_http_server(Site) as url:
+        yield f"{url}/docs/index.html"
 
 
 def test_ingestion_resumes_after_kill_9(backend: Backend, server_factory: ServerFactory, tenant: Tenant, site: str) -> None:

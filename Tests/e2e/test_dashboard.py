@@ -12,11 +12,8 @@ Screenshots of every main page: Tests/e2e/.artifacts/screenshots/<test>/.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 import time
 import uuid
 import zipfile
@@ -28,7 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from browser_support import NARROW_WIDTH, SESSION_COOKIE, Browser, Dashboard, decode_cursor_deeplink
-from harness import REPO_ROOT, Backend, ServerFactory, ServerProcess
+from harness import REPO_ROOT, Backend, ServerFactory, ServerProcess, static_site
 from helpers import check_response, http_client, initialize
 from oauth_support import parse_forms
 
@@ -68,16 +65,8 @@ def start_platform(server_factory: ServerFactory, backend: Backend) -> ServerPro
 @contextmanager
 def docs_site() -> Iterator[str]:
     """The repository's docs/ folder served over HTTP on 127.0.0.1: a small website to crawl."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(REPO_ROOT / "docs"))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{site.server_address[1]}/"
-    finally:
-        site.shutdown()
-        site.server_close()
+    with static_site(REPO_ROOT / "docs") as url:
+        yield url + "/"
 
 
 def add_docs_and_search(b: Browser, overview: str, site: str) -> None:

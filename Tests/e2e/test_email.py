@@ -238,23 +238,34 @@ def operator_console(server: ServerProcess, email: str, password: str) -> str:
         return page.text
 
 
+@contextmanager
+def reset_through_a_refusing_relay(
+    server_factory: ServerFactory, backend: Backend, refusal: str
+) -> Iterator[tuple[Sink, str, ServerProcess, str]]:
+    """A new user asks for a password reset on an instance whose relay refuses the first RCPT
+    with `refusal`. Yields (sink, relay URL, server, the user's email)."""
+    email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
+    with smtp_sink() as (sink, port, _):
+        sink.refusals.append(refusal)
+        relay = f"smtp://127.0.0.1:{port}"
+        server = start(server_factory, backend, relay)
+        sign_up(server, email)
+        ask_for_reset(server, email)
+        yield sink, relay, server, email
+
+
 def test_transient_failure_is_retried(server_factory: ServerFactory, sqlite_backend: Backend, cli: Cli) -> None:
     """451 at RCPT: the message stays queued with its error (shown in the operator console) and
     is delivered on the retry a minute later."""
     op_email, op_password = operator(cli, sqlite_backend)
-    email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
-    with smtp_sink() as (sink, port, _):
-        sink.refusals.append("451 4.7.1 Greylisted, try again later")
-        server = start(server_factory, sqlite_backend, f"smtp://127.0.0.1:{port}")
-        sign_up(server, email)
-        ask_for_reset(server, email)
+    with reset_through_a_refusing_relay(server_factory, sqlite_backend, "451 4.7.1 Greylisted, try again later") as (sink, relay, server, email):
         deadline = time.monotonic() + 20
         while sink.rcpt_attempts < 1 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert sink.rcpt_attempts == 1 and not sink.messages
         time.sleep(1)
         console = operator_console(server, op_email, op_password)
-        assert "Email is delivered through the SMTP relay" in console and f"smtp://127.0.0.1:{port}" in console
+        assert "Email is delivered through the SMTP relay" in console and relay in console
         outbox = console[console.index('id="outbox"') :]
         assert email in outbox and "451 4.7.1 Greylisted, try again later (after RCPT TO)" in outbox, outbox[:2000]
         assert "1 attempt; next at" in outbox, outbox[:2000]
@@ -269,12 +280,7 @@ def test_transient_failure_is_retried(server_factory: ServerFactory, sqlite_back
 
 def test_permanent_failure_gives_up(server_factory: ServerFactory, sqlite_backend: Backend, cli: Cli) -> None:
     op_email, op_password = operator(cli, sqlite_backend)
-    email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
-    with smtp_sink() as (sink, port, _):
-        sink.refusals.append("550 5.1.1 No such mailbox")
-        server = start(server_factory, sqlite_backend, f"smtp://127.0.0.1:{port}")
-        sign_up(server, email)
-        ask_for_reset(server, email)
+    with reset_through_a_refusing_relay(server_factory, sqlite_backend, "550 5.1.1 No such mailbox") as (sink, _, server, email):
         deadline = time.monotonic() + 20
         while "given up" not in server.stderr_path.read_text() and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
-from harness import LATEST_VERSION, Backend, Cli, ServerProcess, Tenant
+from harness import LATEST_VERSION, Cli, Site, module_site
 from helpers import (
     ACCEPT_BOTH,
     JSON,
@@ -40,30 +39,11 @@ METHOD_NOT_FOUND = -32601
 ONE_MIB = 1024 * 1024
 
 
-@dataclass
-class Edge:
-    server: ServerProcess
-    tenant: Tenant
-
-    @property
-    def url(self) -> str:
-        return self.server.mcp_url(self.tenant.slug)
-
-
 @pytest.fixture(scope="module")
-def edge(cli: Cli, mcplatform_bin, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
+def edge(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One SQLite-backed server shared by this module's tests (they only add sessions)."""
-    root = tmp_path_factory.mktemp("edges")
-    backend = Backend("sqlite", root / "data")
-    backend.data_dir.mkdir()
-    cli.migrate(backend)
-    tenant = cli.create_tenant(backend)
-    server = ServerProcess(binary=mcplatform_bin, backend=backend, log_dir=root, name="edge-server")
-    server.start()
-    yield Edge(server, tenant)
-    problem = server.stop()
-    if problem:
-        pytest.fail(problem, pytrace=False)
+    with module_site(cli, tmp_path_factory, "edge") as site:
+        yield site
 
 
 @pytest.fixture
@@ -73,7 +53,7 @@ def client() -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def session(edge: Edge, client: httpx.Client) -> RawSession:
+def session(edge: Site, client: httpx.Client) -> RawSession:
     return initialize(client, edge.url)
 
 
@@ -82,7 +62,7 @@ def session(edge: Edge, client: httpx.Client) -> RawSession:
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
-def test_health_endpoints(edge: Edge, client: httpx.Client, path: str) -> None:
+def test_health_endpoints(edge: Site, client: httpx.Client, path: str) -> None:
     r = client.get(edge.server.base_url + path)
     assert r.status_code == 200, r.text
     assert r.headers.get("content-type", "").startswith(JSON), r.headers
@@ -93,7 +73,7 @@ def test_health_endpoints(edge: Edge, client: httpx.Client, path: str) -> None:
 # Handshake
 
 
-def test_initialize_returns_session_and_json(edge: Edge, client: httpx.Client) -> None:
+def test_initialize_returns_session_and_json(edge: Site, client: httpx.Client) -> None:
     s = initialize(client, edge.url, LATEST_VERSION)
     assert s.init_result["protocolVersion"] == LATEST_VERSION
     assert s.init_result["serverInfo"]["name"]
@@ -102,7 +82,7 @@ def test_initialize_returns_session_and_json(edge: Edge, client: httpx.Client) -
     assert other.session_id != s.session_id, "two initializes returned the same session id"
 
 
-def test_tools_call_about(session: RawSession, edge: Edge) -> None:
+def test_tools_call_about(session: RawSession, edge: Site) -> None:
     result = session.result("tools/call", {"name": "about", "arguments": {}})
     check_about(about_structured(result), edge.tenant, session.version)
 
@@ -119,7 +99,7 @@ def test_tools_list_describes_about(session: RawSession) -> None:
 # Malformed input
 
 
-def test_malformed_json_is_parse_error(edge: Edge, client: httpx.Client, session: RawSession) -> None:
+def test_malformed_json_is_parse_error(edge: Site, client: httpx.Client, session: RawSession) -> None:
     r = session.post('{"jsonrpc": "2.0", "id": 1, "method": ')
     assert r.status_code == 400, r.text
     body = rpc_error(r)
@@ -127,7 +107,7 @@ def test_malformed_json_is_parse_error(edge: Edge, client: httpx.Client, session
     assert "id" in body and body["id"] is None, f"a parse error must carry id null: {body}"
 
 
-def test_malformed_json_without_session_is_parse_error(edge: Edge, client: httpx.Client) -> None:
+def test_malformed_json_without_session_is_parse_error(edge: Site, client: httpx.Client) -> None:
     r = post(client, edge.url, b"{not json")
     assert r.status_code == 400, r.text
     body = rpc_error(r)
@@ -178,24 +158,24 @@ def test_body_just_under_one_mib_is_not_413(session: RawSession) -> None:
 # Sessions
 
 
-def test_request_without_session_is_400(edge: Edge, client: httpx.Client) -> None:
+def test_request_without_session_is_400(edge: Site, client: httpx.Client) -> None:
     r = post(client, edge.url, request_body("tools/list"), version=LATEST_VERSION)
     assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
 
 
-def test_unknown_session_is_404(edge: Edge, client: httpx.Client) -> None:
+def test_unknown_session_is_404(edge: Site, client: httpx.Client) -> None:
     r = post(client, edge.url, request_body("tools/list"), session="no-such-session-0123456789", version=LATEST_VERSION)
     assert r.status_code == 404, f"HTTP {r.status_code}: {r.text[:300]}"
 
 
-def test_delete_without_session_is_400(edge: Edge, client: httpx.Client) -> None:
+def test_delete_without_session_is_400(edge: Site, client: httpx.Client) -> None:
     r = client.delete(edge.url)
     assert r.status_code == 400, f"HTTP {r.status_code}: {r.text[:300]}"
 
 
 
 
-def test_initialize_with_unknown_version_answers_latest(edge: Edge, client: httpx.Client) -> None:
+def test_initialize_with_unknown_version_answers_latest(edge: Site, client: httpx.Client) -> None:
     s = initialize(client, edge.url, "2099-01-01")
     assert s.init_result["protocolVersion"] == LATEST_VERSION
 
@@ -204,7 +184,7 @@ def test_initialize_with_unknown_version_answers_latest(edge: Edge, client: http
 # Tenants, Origin
 
 
-def test_unknown_slug_is_404_with_json_body(edge: Edge, client: httpx.Client) -> None:
+def test_unknown_slug_is_404_with_json_body(edge: Site, client: httpx.Client) -> None:
     url = edge.server.mcp_url("no-such-server")
     r = post(client, url, request_body("initialize", initialize_params(LATEST_VERSION)))
     assert r.status_code == 404, f"HTTP {r.status_code}: {r.text[:300]}"
@@ -212,12 +192,12 @@ def test_unknown_slug_is_404_with_json_body(edge: Edge, client: httpx.Client) ->
     assert isinstance(r.json(), dict), r.text
 
 
-def test_no_origin_is_ok(edge: Edge, client: httpx.Client) -> None:
+def test_no_origin_is_ok(edge: Site, client: httpx.Client) -> None:
     s = initialize(client, edge.url)  # httpx sends no Origin
     assert s.result("tools/list")
 
 
-def test_same_origin_is_ok(edge: Edge, client: httpx.Client) -> None:
+def test_same_origin_is_ok(edge: Site, client: httpx.Client) -> None:
     s = initialize(client, edge.url, headers={"origin": edge.server.base_url})
     assert s.result("tools/list")
 
@@ -246,7 +226,7 @@ def test_json_accept_gets_json(session: RawSession) -> None:
     assert r.json()["id"] == sent["id"]
 
 
-def test_every_response_has_request_id(edge: Edge, client: httpx.Client, session: RawSession) -> None:
+def test_every_response_has_request_id(edge: Site, client: httpx.Client, session: RawSession) -> None:
     """Explicit version of the invariant the response hook checks everywhere."""
     responses = [
         client.get(edge.server.base_url + "/healthz"),

@@ -16,8 +16,8 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from harness import SUPPORTED_VERSIONS, Cli
-from interop_support import MODERN, SESSION_PROFILES, Profile, Site, sqlite_site_fixture
+from harness import SUPPORTED_VERSIONS, Cli, Site
+from interop_support import MODERN, SESSION_PROFILES, Profile, site_fixture
 from mcp.shared.exceptions import MCPError
 
 from helpers import (
@@ -40,7 +40,7 @@ ONE_MIB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def site(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    yield from sqlite_site_fixture(cli, tmp_path_factory)
+    yield from site_fixture(cli, tmp_path_factory, "interop-sqlite")
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import anyio
 import pytest
-from harness import LATEST_VERSION, Cli
-from interop_support import FEATURES, MODERN, PROFILES, Check, Profile, Site, postgres_site_fixture, sqlite_site_fixture
+from harness import LATEST_VERSION, Cli, Site
+from interop_support import FEATURES, MODERN, PROFILES, Check, Profile, site_fixture
 from test_mcp_client import legacy_session
 
 TEST_TIMEOUT = 60.0
@@ -26,12 +26,12 @@ NOT_IN_MODERN = {"ping"}
 
 @pytest.fixture(scope="module")
 def sqlite_site(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    yield from sqlite_site_fixture(cli, tmp_path_factory)
+    yield from site_fixture(cli, tmp_path_factory, "interop-sqlite")
 
 
 @pytest.fixture(scope="module")
 def postgres_site(cli: Cli, postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    yield from postgres_site_fixture(cli, postgres_server_url, tmp_path_factory)
+    yield from site_fixture(cli, tmp_path_factory, "interop-postgres", postgres_server_url)
 
 
 def run_check(site: Site, profile: Profile, check: Check) -> None:

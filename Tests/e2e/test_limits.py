@@ -13,11 +13,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
-from harness import Backend, Cli, ServerProcess, Tenant
+from harness import Backend, Cli, Site, Tenant, module_site
 
 from helpers import http_client, initialize
 
@@ -25,25 +24,10 @@ READ_TIMEOUT = 2  # --read-timeout-seconds of the server under test
 ARGS = ["--read-timeout-seconds", str(READ_TIMEOUT), "--max-url-bytes", "1024", "--max-header-bytes", "8192"]
 
 
-@dataclass
-class Limited:
-    server: ServerProcess
-    tenant: Tenant
-
-
 @pytest.fixture(scope="module")
-def limited(cli: Cli, mcplatform_bin, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
-    root = tmp_path_factory.mktemp("limits")
-    backend = Backend("sqlite", root / "data")
-    backend.data_dir.mkdir()
-    cli.migrate(backend)
-    tenant = cli.create_tenant(backend)
-    server = ServerProcess(binary=mcplatform_bin, backend=backend, log_dir=root, name="limited", extra_args=ARGS)
-    server.start()
-    yield Limited(server, tenant)
-    problem = server.stop()
-    if problem:
-        pytest.fail(problem, pytrace=False)
+def limited(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with module_site(cli, tmp_path_factory, "limited", extra_args=ARGS) as site:
+        yield site
 
 
 def raw(port: int, data: bytes, timeout: float = 5.0) -> bytes:
@@ -61,7 +45,7 @@ def status_of(response: bytes) -> int:
     return int(response[9:12])
 
 
-def healthy(limited: Limited) -> float:
+def healthy(limited: Site) -> float:
     """GET /healthz on a new connection; returns its latency in seconds."""
     start = time.monotonic()
     response = httpx.get(limited.server.base_url + "/healthz", timeout=5)
@@ -88,14 +72,14 @@ def healthy(limited: Limited) -> float:
         ),
     ],
 )
-def test_oversized_requests_get_a_clean_answer(limited: Limited, name: str, request_bytes: bytes, status: int) -> None:
+def test_oversized_requests_get_a_clean_answer(limited: Site, name: str, request_bytes: bytes, status: int) -> None:
     response = raw(limited.server.port, request_bytes.replace(b"{slug}", limited.tenant.slug.encode()))
     assert status_of(response) == status, (name, response[:300])
     assert b"\r\nx-request-id: " in response.lower(), response[:300]
     healthy(limited)
 
 
-def test_requests_within_the_limits_pass(limited: Limited) -> None:
+def test_requests_within_the_limits_pass(limited: Site) -> None:
     headers = {f"X-Fine-{i}": "v" * 40 for i in range(60)}
     with http_client() as client:
         assert client.get(limited.server.base_url + "/healthz?q=" + "u" * 900, headers=headers).status_code == 200
@@ -139,7 +123,7 @@ def trickle(port: int, head: bytes, data: bytes, interval: float, outcome: dict[
 
 
 @pytest.mark.parametrize("part", ["headers", "body"])
-def test_slowloris_clients_are_cut_off_while_others_are_served(limited: Limited, part: str) -> None:
+def test_slowloris_clients_are_cut_off_while_others_are_served(limited: Site, part: str) -> None:
     head = b"POST /mcp/" + limited.tenant.slug.encode() + b" HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
     if part == "headers":
         sent_at_once, data = b"", head + b"X-Slow: " + b"s" * 200 + b"\r\n\r\n"
@@ -177,7 +161,7 @@ def test_slowloris_clients_are_cut_off_while_others_are_served(limited: Limited,
     healthy(limited)
 
 
-def test_an_idle_keep_alive_connection_is_closed(limited: Limited) -> None:
+def test_an_idle_keep_alive_connection_is_closed(limited: Site) -> None:
     start = time.monotonic()
     response = raw(limited.server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", timeout=READ_TIMEOUT + 5)
     assert status_of(response) == 200

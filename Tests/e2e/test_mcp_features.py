@@ -18,7 +18,7 @@ from mcp.shared.exceptions import MCPError
 from oauth_support import ADMIN_TOKEN
 from test_docs_search import write_docs
 from test_mcp_client import run
-from test_walkthroughs_mcp import DOCUMENT, SLUG, WalkthroughAPI
+from test_walkthroughs_mcp import DOCUMENT, SLUG, publish_walkthrough
 
 # ClientSession.set_logging_level is deprecated for 2026-07-28; these sessions are on 2025-11-25.
 pytestmark = pytest.mark.filterwarnings("ignore:The logging capability is deprecated")
@@ -47,10 +47,7 @@ def test_prompts_completion_logging_and_progress(cli: Cli, backend: Backend, ser
     docs = write_docs(tmp_path / "docs", DOCS)
     cli.run("ingest", tenant.slug, str(docs), "--version", "1.0", *backend.args())
     server = server_factory.start(backend, extra_args=["--admin-token", ADMIN_TOKEN, "--public-url", "http://127.0.0.1:{port}"])
-    api = WalkthroughAPI(server.base_url, tenant.slug)
-    api.import_document(DOCUMENT)
-    api.publish()
-    api.close()
+    publish_walkthrough(server.base_url, tenant.slug)
     logs: list[types.LoggingMessageNotificationParams] = []
 
     async def body() -> None:

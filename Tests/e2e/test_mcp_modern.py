@@ -29,7 +29,7 @@ from harness import (
 from mcp import types
 from mcp.client.streamable_http import streamable_http_client
 from oauth_support import ADMIN_TOKEN, run_async
-from test_walkthroughs_mcp import DOCUMENT, SLUG, WalkthroughAPI
+from test_walkthroughs_mcp import SLUG, publish_walkthrough
 
 TEST_TIMEOUT = 60.0
 
@@ -40,10 +40,7 @@ def published(cli: Cli, backend: Backend, server_factory: ServerFactory) -> Iter
     cli.migrate(backend)
     tenant = cli.create_tenant(backend)
     server = server_factory.start(backend, extra_args=["--admin-token", ADMIN_TOKEN])
-    api = WalkthroughAPI(server.base_url, tenant.slug)
-    api.import_document(DOCUMENT)
-    api.publish()
-    api.close()
+    publish_walkthrough(server.base_url, tenant.slug)
     yield server, tenant
 
 

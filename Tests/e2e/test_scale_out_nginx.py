@@ -29,7 +29,7 @@ from nginx_support import PROXY_ADDRESS, LogEntry, Nginx
 from oauth_support import ADMIN_TOKEN, MockOIDC, PlatformOAuth, describe, run_async
 from test_interop_http import modern_body
 from test_sources import site  # noqa: F401 (fixture)
-from test_walkthroughs_mcp import DOCUMENT, SLUG, WalkthroughAPI
+from test_walkthroughs_mcp import SLUG, WalkthroughAPI, publish_walkthrough
 
 from helpers import http_client, initialize, post, rpc_body
 
@@ -159,10 +159,7 @@ def check_oauth_sign_in(cluster: Cluster, cli: Cli, mock_idp: MockOIDC) -> str:
 
 def check_walkthrough_progress(cluster: Cluster, token: str) -> None:
     """A signed-in user's progress, written on one instance, read and advanced on the others."""
-    api = WalkthroughAPI(cluster.url, cluster.tenant.slug)
-    api.import_document(DOCUMENT)
-    api.publish()
-    api.close()
+    publish_walkthrough(cluster.url, cluster.tenant.slug)
     mark = cluster.mark()
 
     async def call(session: ClientSession, tool: str, arguments: dict[str, Any]) -> str:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import time
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from harness import Backend, Cli, ServerFactory, Tenant
+from harness import Backend, Cli, ServerFactory, Tenant, static_site
 from test_docs_search import write_docs
 
 from helpers import http_client, initialize
@@ -47,15 +44,8 @@ paths:
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
     """A static documentation site on a loopback port."""
-    root = write_docs(tmp_path / "site", SITE)
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with static_site(write_docs(tmp_path / "site", SITE)) as url:
+        yield url
 
 
 def search(server_url: str, slug: str, query: str, version: str | None = None) -> list[dict]:

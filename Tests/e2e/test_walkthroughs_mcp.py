@@ -231,6 +231,16 @@ class WalkthroughAPI:
         return self._expect(self.http.get(self.url), 200)["walkthroughs"]
 
 
+def publish_walkthrough(base_url: str, server: str) -> None:
+    """Imports DOCUMENT into `server` and publishes it: walkthrough SLUG is live."""
+    api = WalkthroughAPI(base_url, server)
+    try:
+        api.import_document(DOCUMENT)
+        api.publish()
+    finally:
+        api.close()
+
+
 @pytest.fixture
 def api_server(cli: Cli, backend: Backend, server_factory: ServerFactory) -> Iterator[tuple[ServerProcess, Tenant, WalkthroughAPI]]:
     """An instance with the admin API and one tenant (anonymous MCP sessions)."""

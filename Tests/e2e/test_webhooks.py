@@ -22,11 +22,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
-from harness import Backend, ServerFactory, ServerProcess
+from harness import Backend, ServerFactory, ServerProcess, local_http_server
 from oauth_support import parse_forms, run_async
 from test_support_tickets import mcp_session, text_of
 
@@ -105,13 +105,9 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/mcplatform"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with local_http_server(Handler) as url:
+        state.url = f"{url}/hooks/mcplatform"
+        yield state
 
 
 # --------------------------------------------------------------------------------------
