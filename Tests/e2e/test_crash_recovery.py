@@ -17,12 +17,10 @@ recovers (both backends where it makes sense).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path

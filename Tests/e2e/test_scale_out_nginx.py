@@ -25,7 +25,7 @@ import pytest
 from harness import LATEST_VERSION, MODERN_VERSION, Backend, Cli, ServerFactory, ServerProcess, Tenant, free_port, psql
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
-from nginx_support import PROXY_ADDRESS, LogEntry, Nginx
+from nginx_support import PROXY_ADDRESS, Nginx
 from oauth_support import ADMIN_TOKEN, MockOIDC, PlatformOAuth, describe, run_async
 from test_interop_http import modern_body
 from test_sources import site  # noqa: F401 (fixture)
