@@ -2,8 +2,8 @@
 #
 # Provides: BENCH, REPO, DOCS_ROOT, PY (bench/.venv's python, from requirements.txt),
 # bench_setup (temp dir $WORK, a private copy of the binary in $BIN, the EXIT trap),
-# run CMD… (a long child the traps can stop), copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0;
-# log in $WORK/serve-$PORT.log; several may run, the EXIT trap stops them all), stop_server [PID],
+# run CMD… (a long child the traps can stop), copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0,
+# or the CPUs in $SERVER_CPUS; log in $WORK/serve-$PORT.log; several may run, the EXIT trap stops them all), stop_server [PID],
 # pg_create_db URL NAME (prints the new database's URL), pg_drop_db URL NAME.
 # The binary is $MCPLATFORM_BIN or .build/release/mcplatform; these scripts never build it.
 
@@ -66,10 +66,11 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_server DB_ARGS… → `mcplatform serve` on 127.0.0.1:$PORT pinned to CPU 0, healthy.
+# start_server DB_ARGS… → `mcplatform serve` on 127.0.0.1:$PORT pinned to CPU 0 (or to $SERVER_CPUS, a taskset
+# list such as 0,1), healthy.
 start_server() {
     PORT=$(free_port)
-    taskset -c 0 "$BIN" serve --host 127.0.0.1 --port "$PORT" --log-level error "$@" >"$WORK/serve-$PORT.log" 2>&1 &
+    taskset -c "${SERVER_CPUS:-0}" "$BIN" serve --host 127.0.0.1 --port "$PORT" --log-level error "$@" >"$WORK/serve-$PORT.log" 2>&1 &
     SERVER_PID=$!
     SERVER_PIDS+=("$SERVER_PID")
     for _ in $(seq 150); do
