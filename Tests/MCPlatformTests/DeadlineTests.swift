@@ -20,7 +20,7 @@ import Testing
     @Test func answersAtTheDeadlineWithoutWaitingForWorkThatIgnoresCancellation() async throws {
         let release = Gate()
         Task {  // so that an implementation that waits for the work fails instead of hanging
-            try await Task.sleep(for: .seconds(10))
+            try await Task.sleep(for: .seconds(60))
             release.open()
         }
         let started = ContinuousClock.now
@@ -28,7 +28,7 @@ import Testing
             try await withDeadline(.milliseconds(200), expired: { TimeoutError() }) { await release.wait() }
         }
         let waited = ContinuousClock.now - started
-        #expect(waited < .seconds(5), "answered after \(waited)")
+        #expect(waited < .seconds(30), "answered after \(waited)")  // generous: parallel tests load the machine
         release.open()
     }
 
@@ -51,7 +51,7 @@ import Testing
         task.cancel()
         let started = ContinuousClock.now
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
 

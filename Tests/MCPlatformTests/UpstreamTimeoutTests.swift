@@ -52,7 +52,7 @@ import Testing
                 }
                 #expect(reason.contains("timed out"), "\(reason)")
             }
-            #expect(took < .seconds(5))
+            #expect(took < .seconds(20))  // the timeout is 1 s; generous for a loaded machine
         }
     }
 
@@ -87,7 +87,7 @@ import Testing
                     #expect("\(error)".hasSuffix("no answer within 1 s"), "\(error)")
                 }
             }
-            #expect(took < .seconds(5))
+            #expect(took < .seconds(20))  // the timeout is 1 s; generous for a loaded machine
         }
     }
 }
