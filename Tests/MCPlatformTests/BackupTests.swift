@@ -247,7 +247,13 @@ import Testing
         #expect(try await fixture.organizations() == ["alpha", "beta"])
 
         // While a restore holds the database, neither a server nor a backup opens it.
-        let exclusive = try #require(try SQLiteUseLock.acquire(databasePath: fixture.databasePath, mode: .exclusive))
+        // Retried for a moment: another test's child process may be between fork and exec.
+        var acquired: SQLiteUseLock?
+        for _ in 0..<100 where acquired == nil {
+            acquired = try SQLiteUseLock.acquire(databasePath: fixture.databasePath, mode: .exclusive)
+            if acquired == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let exclusive = try #require(acquired)
         await #expect(throws: DatabaseError.self) { try await fixture.organizations() }
         await #expect(throws: BackupError.self) {
             try await SQLiteBackup(databasePath: fixture.databasePath).write(to: fixture.path("during.sqlite"))

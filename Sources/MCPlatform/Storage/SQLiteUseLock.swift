@@ -47,9 +47,12 @@ public final class SQLiteUseLock: Sendable {
         self.descriptor = Mutex(descriptor)
     }
 
-    /// Releases the lock (once; later calls do nothing).
+    /// Releases the lock (once; later calls do nothing). Unlocked before closing: a child process
+    /// forked meanwhile (git) holds a copy of the descriptor until it execs, and closing ours
+    /// alone would leave the lock held by that copy.
     public func release() {
         if let descriptor = descriptor.withLock({ $0.take() }) {
+            flock(descriptor, LOCK_UN)
             close(descriptor)
         }
     }
