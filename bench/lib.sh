@@ -1,10 +1,11 @@
-# Shared helpers for bench/ingest.sh and bench/search-load.sh (sourced, not run).
+# Shared helpers of the bench/ scripts (sourced, not run).
 #
 # Provides: BENCH, REPO, DOCS_ROOT, PY (bench/.venv's python, from requirements.txt),
 # bench_setup (temp dir $WORK, a private copy of the binary in $BIN, the EXIT trap),
 # run CMD… (a long child the traps can stop), copy_corpus DIR, free_port, start_server ARGS… (sets PORT, SERVER_PID; CPU 0,
 # or the CPUs in $SERVER_CPUS; log in $WORK/serve-$PORT.log; several may run, the EXIT trap stops them all), stop_server [PID],
-# pg_create_db URL NAME (prints the new database's URL), pg_drop_db URL NAME.
+# pg_create_db URL NAME (prints the new database's URL), pg_drop_db URL NAME, bench_database NAME,
+# ingest_measure NAME FOLDER and ingest_table ROWS (ingest.sh's measurements), machine_line, load_average.
 # The binary is $MCPLATFORM_BIN or .build/release/mcplatform; these scripts never build it.
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -67,14 +68,15 @@ free_port() {
 }
 
 # start_server DB_ARGS… → `mcplatform serve` on 127.0.0.1:$PORT pinned to CPU 0 (or to $SERVER_CPUS, a taskset
-# list such as 0,1), healthy.
+# list such as 0,1), healthy. $SERVER_WRAP (an array, e.g. valgrind and its options) goes before the binary;
+# $HEALTHY_WITHIN is how many seconds it may take (30).
 start_server() {
     PORT=$(free_port)
-    taskset -c "${SERVER_CPUS:-0}" "$BIN" serve --host 127.0.0.1 --port "$PORT" --log-level error "$@" >"$WORK/serve-$PORT.log" 2>&1 &
+    taskset -c "${SERVER_CPUS:-0}" ${SERVER_WRAP[@]+"${SERVER_WRAP[@]}"} "$BIN" serve --host 127.0.0.1 --port "$PORT" --log-level error "$@" >"$WORK/serve-$PORT.log" 2>&1 &
     SERVER_PID=$!
     SERVER_PIDS+=("$SERVER_PID")
-    for _ in $(seq 150); do
-        curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    for _ in $(seq $((${HEALTHY_WITHIN:-30} * 5))); do
+        curl -fs -m 5 "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.2
     done
@@ -119,4 +121,79 @@ bench_database() {
         DB=$(pg_create_db "$DATABASE" "$DB_NAME")
         DB_ARGS+=(--database "$DB")
     fi
+}
+
+# The database's size in bytes: the SQLite data dir, or the PostgreSQL database.
+db_bytes() {
+    if [[ -n $DB_URL ]]; then psql -X -tA "$DB_URL" -c 'SELECT pg_database_size(current_database())'
+    else du -sb "$DATA_DIR" | cut -f1; fi
+}
+
+# ingest_measure NAME FOLDER (ingest.sh, run): ingest FOLDER into a fresh database (SQLite in $WORK/data-NAME, or
+# on the cluster of $DATABASE: its name joins DB_NAMES), ingest it again, then ROUNDS of search_docs latency;
+# appends "name pages bytes ingest_s rss_kb index_bytes reingest_s p50 p99 serve_rss_kb errors queries" to $WORK/rows.
+ingest_measure() {
+    local name=$1 folder=$2 before after
+    DATA_DIR=$WORK/data-$name DB_URL=
+    local args=(--data-dir "$DATA_DIR")
+    if [[ -n ${DATABASE:-} ]]; then
+        DB_NAMES+=("bench_ingest_$$_$name")
+        DB_URL=$(pg_create_db "$DATABASE" "bench_ingest_$$_$name")
+        args+=(--database "$DB_URL")
+    fi
+    "$BIN" org create bench "${args[@]}" >/dev/null
+    "$BIN" server create django --org bench "${args[@]}" >/dev/null
+    before=$(db_bytes)
+
+    echo "$name: ingesting $(find "$folder" -type f | wc -l) pages" >&2
+    run /usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" ingest django "$folder" --version 3.2 "${args[@]}" \
+        >"$WORK/ingest.out" 2>"$WORK/ingest.err" || { cat "$WORK/ingest.out" "$WORK/ingest.err" >&2; exit 1; }
+    read -r ingest_s rss_kb <"$WORK/time"
+    pages=$(sed -nE 's/.*: ([0-9]+) indexed, .*/\1/p' "$WORK/ingest.out")
+    after=$(db_bytes)
+
+    run /usr/bin/time -f '%e' -o "$WORK/time" "$BIN" ingest django "$folder" --version 3.2 "${args[@]}" \
+        >"$WORK/ingest.out" 2>/dev/null
+    grep -q ' 0 indexed, ' "$WORK/ingest.out" || echo "$name: re-ingest indexed pages again: $(cat "$WORK/ingest.out")" >&2
+    reingest_s=$(tail -1 "$WORK/time")
+
+    echo "$name: search_docs latency (${ROUNDS} rounds)" >&2
+    start_server "${args[@]}"
+    run taskset -c 1 "$PY" "$BENCH/search-load.py" "http://127.0.0.1:$PORT/mcp/django" --rounds "$ROUNDS" >"$WORK/latency"
+    read -r p50 p99 queries errors <"$WORK/latency"
+    serve_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
+    stop_server
+    echo "$name $pages $(du -sb "$folder" | cut -f1) $ingest_s $rss_kb $((after - before)) $reingest_s $p50 $p99 $serve_kb $errors $queries" >>"$WORK/rows"
+}
+
+# ingest_table ROWS: the table of ingest_measure's rows; with two rows, a last row of the second / the first.
+ingest_table() {
+    awk '
+        function row(c, p, mb, s, pps, mbs, rss, idx, re, p50, p99, srss, err) {
+            printf "%-7s | %6s | %9s | %8s | %7s | %5s | %12s | %8s | %11s | %7s | %7s | %13s | %s\n",
+                c, p, mb, s, pps, mbs, rss, idx, re, p50, p99, srss, err
+        }
+        BEGIN { row("corpus", "pages", "corpus MB", "ingest s", "pages/s", "MB/s", "peak RSS MiB", "index MB",
+                    "re-ingest s", "p50 ms", "p99 ms", "serve RSS MiB", "query errors") }
+        { n++; for (i = 1; i <= NF; i++) v[n, i] = $i
+          row($1, $2, sprintf("%.1f", $3 / 1e6), sprintf("%.1f", $4), sprintf("%.0f", $2 / $4), sprintf("%.2f", $3 / 1e6 / $4),
+              sprintf("%.0f", $5 / 1024), sprintf("%.1f", $6 / 1e6), sprintf("%.2f", $7), sprintf("%.2f", $8), sprintf("%.2f", $9),
+              sprintf("%.0f", $10 / 1024), $11 "/" $12) }
+        END { if (n < 2) exit
+              row(v[2, 1] "/" v[1, 1], sprintf("%.1fx", v[2, 2] / v[1, 2]), sprintf("%.1fx", v[2, 3] / v[1, 3]),
+                  sprintf("%.1fx", v[2, 4] / v[1, 4]), sprintf("%.2fx", (v[2, 2] / v[2, 4]) / (v[1, 2] / v[1, 4])),
+                  sprintf("%.2fx", (v[2, 3] / v[2, 4]) / (v[1, 3] / v[1, 4])), sprintf("%.1fx", v[2, 5] / v[1, 5]),
+                  sprintf("%.1fx", v[2, 6] / v[1, 6]), sprintf("%.1fx", v[2, 7] / v[1, 7]), sprintf("%.1fx", v[2, 8] / v[1, 8]),
+                  sprintf("%.1fx", v[2, 9] / v[1, 9]), sprintf("%.1fx", v[2, 10] / v[1, 10]), "") }
+    ' "$1"
+}
+
+# One line about this machine: cores, CPU model, memory, kernel.
+machine_line() {
+    echo "$(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sort -u | paste -sd/)," \
+        "$(awk '/^MemTotal:/ {printf "%.0f", $2 / 1048576}' /proc/meminfo) GiB RAM), Linux $(uname -r)"
+}
+
+load_average() {
+    cut -d' ' -f1-3 /proc/loadavg
 }
