@@ -20,13 +20,10 @@ import Testing
 
         /// Runs git in the folder (as a throwaway committer).
         func git(_ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["git", "-C", url.path, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "git \(arguments)")
+            let outcome = try ChildProcess.run(
+                "/usr/bin/env", ["git", "-C", url.path, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments,
+                environment: ProcessInfo.processInfo.environment)
+            #expect(outcome.exitStatus == 0, "git \(arguments)")
         }
 
         func write(_ path: String, _ text: String) throws {

@@ -155,12 +155,8 @@ import Testing
     }
 
     static func run(_ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(arguments)")
+        let outcome = try ChildProcess.run("/usr/bin/env", arguments, environment: ProcessInfo.processInfo.environment)
+        try #require(outcome.exitStatus == 0, "\(arguments)")
     }
 
     // MARK: Secrets in logs and at rest

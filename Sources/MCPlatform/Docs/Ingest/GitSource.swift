@@ -92,38 +92,30 @@ struct GitSource: DocumentSource {
     }
 
     private static func runGit(_ arguments: [String], config: [String], timeoutSeconds: Int) throws(IngestError) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        environment["GIT_ASKPASS"] = "/bin/false"
+        environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
         // coreutils' timeout runs git in a process group of its own and signals the whole group
         // (git's transport helpers too).
-        process.arguments =
+        let commandLine =
             [
                 "timeout", "--kill-after=2", "\(timeoutSeconds)", "git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.allow=never",
                 "-c", "protocol.https.allow=always",
                 "-c", "protocol.http.allow=always", "-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always",
                 "-c", "protocol.file.allow=always",
             ] + config.flatMap { ["-c", $0] } + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_ASKPASS"] = "/bin/false"
-        environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        let outcome: ChildProcess.Outcome
         do {
-            try process.run()
+            outcome = try ChildProcess.run("/usr/bin/env", commandLine, environment: environment)
         } catch {
-            throw .sourceUnavailable("cannot run git: \(error.localizedDescription)")
+            throw .sourceUnavailable("cannot run git: \(error)")
         }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard outcome.exitStatus == 0 else {
+            let text = String(decoding: outcome.standardError, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let command = arguments.first == "-C" ? arguments.dropFirst(2).first : arguments.first
             // 124: timeout stopped git; killed by a signal: timeout's --kill-after took its whole group.
-            if process.terminationStatus == 124 || process.terminationReason == .uncaughtSignal {
+            if outcome.exitStatus == 124 || outcome.exitStatus == nil {
                 throw .sourceUnavailable("git \(command ?? "") did not finish within \(timeoutSeconds) s")
             }
             throw .sourceUnavailable("git \(command ?? "") failed: \(text.prefix(500))")
