@@ -7,7 +7,9 @@ import Testing
 /// even while the pool keeps retrying a server that refuses connections.
 @Suite struct PostgresConnectionWaitTests {
     @Test func aRefusingServerFailsTheStatementByTheDeadline() async throws {
-        let port = try Self.closedPort()
+        let listener = try await UpstreamTimeoutTests.SilentServer()
+        let port = listener.port
+        await listener.stop()  // a local port nothing listens on any more
         let database = try await PostgresDatabase(
             url: "postgres://postgres@127.0.0.1:\(port)/nothing", poolSize: 1, connectionWait: .milliseconds(500), logger: .quiet)
         let started = ContinuousClock.now
@@ -48,20 +50,5 @@ import Testing
             do { return try await body() } catch DatabaseError.unavailable { continue }
         }
         try await body()
-    }
-
-    /// A local TCP port nothing listens on.
-    private static func closedPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -36,11 +36,11 @@ private final class DeadlineRace<T: Sendable>: Sendable {
         var continuation: CheckedContinuation<T, any Error>?
         var work: Task<Void, Never>?
         var timer: Task<Void, Never>?
-        var settled = false
         var cancelled = false
     }
     private let state = Mutex(State())
 
+    /// Called first, before either task exists; the race is over once the continuation is gone.
     func begin(_ continuation: CheckedContinuation<T, any Error>) {
         state.withLock { $0.continuation = continuation }
     }
@@ -51,7 +51,7 @@ private final class DeadlineRace<T: Sendable>: Sendable {
         let (settled, cancelled) = state.withLock { state in
             state.work = work
             state.timer = timer
-            return (state.settled, state.cancelled)
+            return (state.continuation == nil, state.cancelled)
         }
         if settled { timer.cancel() }
         if cancelled { work.cancel() }
@@ -59,11 +59,7 @@ private final class DeadlineRace<T: Sendable>: Sendable {
 
     func settle(_ result: Result<T, any Error>) {
         let (continuation, work, timer) = state.withLock { state in
-            defer {
-                state.continuation = nil
-                state.settled = true
-            }
-            return (state.continuation, state.work, state.timer)
+            (state.continuation.take(), state.work, state.timer)
         }
         guard let continuation else { return }
         work?.cancel()
