@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -330,10 +331,19 @@ class Browser:
             raise AssertionError(f"{css!r} did not appear within {timeout}s {self.describe()}") from None
 
     def text_of(self, css: str) -> str:
-        """The text an element shows (textContent, else value, for inputs)."""
-        element = self.find(css)
-        text = (element.get_attribute("textContent") or "").strip()
-        return text or (element.get_attribute("value") or "").strip()
+        """The text an element shows (textContent, else value, for inputs). A page that reloads
+        itself (a finished job's page) can replace the element between finding and reading it:
+        then it is found again in the new document."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                self._wait_loaded()
+                element = self.find(css)
+                text = (element.get_attribute("textContent") or "").strip()
+                return text or (element.get_attribute("value") or "").strip()
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        raise AssertionError(f"{css!r} kept leaving the document {self.describe()}")
 
     def form_of(self, submit_id: str) -> WebElement:
         return self.find(f"#{submit_id}").find_element(By.XPATH, "./ancestor::form")
