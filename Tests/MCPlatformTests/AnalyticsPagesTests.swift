@@ -73,7 +73,9 @@ import Testing
             #expect(Self.metric(page, "error-rate")?.value == "0.0 %")
             #expect(Self.metric(page, "uptime")! == ("—", "—"))
             #expect(Self.metric(page, "feedback")?.value == "0")
-            #expect(Self.metric(page, "p95-latency")?.value.hasPrefix("≤ ") == true)
+            // A bucket bound; "> 5 s" when the loaded machine made one of the few requests that slow.
+            let p95 = try #require(Self.metric(page, "p95-latency")?.value)
+            #expect(p95.hasPrefix("≤ ") || p95 == "> 5 s", "\(p95)")
             #expect(Self.metric(page, "average-latency")?.value.hasSuffix(" ms") == true)
             #expect(Self.metric(page, "median-session")?.value.hasSuffix(" s") == true)
             for id in [
