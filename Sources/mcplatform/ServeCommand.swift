@@ -72,6 +72,11 @@ struct ServeCommand: AsyncParsableCommand {
     var webhookRetrySeconds: String?
     @Option(
         help:
+            "Memory, in MiB, the in-memory search indexes of all servers may take; the least recently searched are dropped beyond it. Env: MCPLATFORM_SEARCH_CACHE_MB. Default: 512."
+    )
+    var searchCacheMb: String?
+    @Option(
+        help:
             "Days raw MCP events are kept for analytics; usage sessions and daily rollups are kept for good. Env: MCPLATFORM_ANALYTICS_RETENTION_DAYS. Default: 90."
     )
     var analyticsRetentionDays: String?
@@ -137,6 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags[.smtpURL] = smtpUrl
         flags[.mailFrom] = mailFrom
         flags[.webhookRetrySeconds] = webhookRetrySeconds
+        flags[.searchCacheMegabytes] = searchCacheMb
         flags[.analyticsRetentionDays] = analyticsRetentionDays
         flags[.analyticsResolutionSeconds] = analyticsResolutionSeconds
         flags[.analyticsIntervalSeconds] = analyticsIntervalSeconds

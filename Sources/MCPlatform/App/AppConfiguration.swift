@@ -62,6 +62,8 @@ public struct AppConfiguration: Sendable {
     /// The delay before a failed webhook delivery's first retry; each further retry waits
     /// twice as long, at most an hour (see ``WebhookSender``).
     public var webhookRetryBase: TimeInterval = 30
+    /// Memory all in-memory search indexes may take together (see ``SearchIndexCache``).
+    public var searchCacheBytes = 512 << 20
     /// How analytics settle searches, how long raw events are kept, how often they are processed.
     public var analytics = AnalyticsSettings()
     /// How often each instance runs the uptime checks (each server is checked once a minute
@@ -172,6 +174,7 @@ extension AppConfiguration {
         case smtpURL = "smtp-url"
         case mailFrom = "mail-from"
         case webhookRetrySeconds = "webhook-retry-seconds"
+        case searchCacheMegabytes = "search-cache-mb"
         case analyticsRetentionDays = "analytics-retention-days"
         case analyticsResolutionSeconds = "analytics-resolution-seconds"
         case analyticsIntervalSeconds = "analytics-interval-seconds"
@@ -240,6 +243,7 @@ extension AppConfiguration {
         if let count = try integer(.maxServersPerOrganization, in: 1...100_000) { maxServersPerOrganization = count }
         if let seconds = try integer(.accessTokenTTL, in: 5...86400) { accessTokenLifetime = TimeInterval(seconds) }
         if let seconds = try integer(.webhookRetrySeconds, in: 1...3600) { webhookRetryBase = TimeInterval(seconds) }
+        if let megabytes = try integer(.searchCacheMegabytes, in: 1...(1 << 20)) { searchCacheBytes = megabytes << 20 }
         if let days = try integer(.analyticsRetentionDays, in: 1...3650) { analytics.retentionDays = days }
         if let seconds = try integer(.analyticsResolutionSeconds, in: 0...86400) { analytics.resolutionWindow = TimeInterval(seconds) }
         if let seconds = try integer(.analyticsIntervalSeconds, in: 1...3600) { analytics.processingInterval = .seconds(seconds) }

@@ -19,6 +19,8 @@ public struct Platform: Sendable {
     public let resources: any MCPResourceProvider
     /// The embedding vectors searches compare against, kept in memory.
     public let vectors = VectorCache()
+    /// The servers' search indexes, kept in memory.
+    public let searchIndexes: SearchIndexCache
     /// End-user sign-in: the per-server authorization servers and the customers' identity providers.
     public let auth: AuthServices
     /// The server-rendered pages.
@@ -49,6 +51,7 @@ public struct Platform: Sendable {
         self.sessions = MCPSessionStore(database: database, idleTimeout: configuration.sessionIdleTimeout)
         self.tools = tools
         self.resources = DocsResources()
+        self.searchIndexes = SearchIndexCache(maximumBytes: configuration.searchCacheBytes)
         self.rateLimiter = RequestRateLimiter(database: database)
         self.auth = AuthServices(database: database, secretKey: secretKey, configuration: configuration)
         self.accounts = AccountServices(

@@ -18,16 +18,19 @@ public struct DocsStore: Sendable {
     public func source(
         serverID: Int64, kind: DocSource.Kind, location: String, version: String, settings: SourceSettings = SourceSettings()
     ) async throws -> DocSource {
-        try DocSource(
-            row: try await database.one(
+        let settingsJSON = settings.jsonColumn
+        return try await database.transaction { db in
+            let row = try await db.one(
                 """
                 INSERT INTO doc_sources (server_id, kind, location, version, settings, created_at)
-                VALUES (\(serverID), \(kind.rawValue), \(location), \(version), \(settings.jsonColumn), \(Date()))
+                VALUES (\(serverID), \(kind.rawValue), \(location), \(version), \(settingsJSON), \(Date()))
                 ON CONFLICT (server_id, location, version) DO UPDATE SET kind = excluded.kind, settings = excluded.settings
                 RETURNING *
                 """
             )
-        )
+            try await SearchRevisions.bump(serverID: serverID, in: db)  // a new version is searchable
+            return try DocSource(row: row)
+        }
     }
 
     public func sources(serverID: Int64) async throws -> [DocSource] {
@@ -48,10 +51,15 @@ public struct DocsStore: Sendable {
     /// The versions of `serverID`'s docs, newest first: `latest` if present, then by label,
     /// numerically (`4.10` after `4.9`).
     public func versions(serverID: Int64) async throws -> [String] {
-        let labels = try await database.query("SELECT DISTINCT version FROM doc_sources WHERE server_id = \(serverID)").map {
-            try $0.decode("version", as: String.self)
-        }
-        return labels.sorted { left, right in
+        Self.newestFirst(
+            try await database.query("SELECT DISTINCT version FROM doc_sources WHERE server_id = \(serverID)").map {
+                try $0.decode("version", as: String.self)
+            })
+    }
+
+    /// Version labels newest first: `latest`, then numerically descending.
+    static func newestFirst(_ labels: [String]) -> [String] {
+        labels.sorted { left, right in
             if left == "latest" || right == "latest" { return left == "latest" && right != "latest" }
             return left.compare(right, options: .numeric) == .orderedDescending
         }
@@ -132,6 +140,7 @@ public struct DocsStore: Sendable {
                     """
                 ).decode("id")
             }
+            try await SearchRevisions.bump(serverID: source.serverID, in: db)
             for (chunk, terms) in chunks {
                 let chunkID: Int64 = try await db.one(
                     """
@@ -159,6 +168,7 @@ public struct DocsStore: Sendable {
                 try await SearchIndex.removePage(pageID, serverID: source.serverID, in: db)
                 try await db.query("DELETE FROM doc_pages WHERE id = \(pageID) AND server_id = \(source.serverID)")
                 try await EmbeddingStore.invalidate(serverID: source.serverID, version: source.version, in: db)
+                try await SearchRevisions.bump(serverID: source.serverID, in: db)
             }
         }
         return try stale.map { try $0.decode("url") }
@@ -168,7 +178,10 @@ public struct DocsStore: Sendable {
     /// fails at its next page, since the source is gone.
     func deleteSource(_ source: DocSource) async throws {
         _ = try await removePages(of: source, except: [])
-        try await database.query("DELETE FROM doc_sources WHERE id = \(source.id) AND server_id = \(source.serverID)")
+        try await database.transaction { db in
+            try await db.query("DELETE FROM doc_sources WHERE id = \(source.id) AND server_id = \(source.serverID)")
+            try await SearchRevisions.bump(serverID: source.serverID, in: db)  // its version may be gone
+        }
     }
 
     /// Separates headings in `doc_chunks.heading_path`.

@@ -4,7 +4,7 @@ import Foundation
 public enum Migrations {
     public static let all: [Migration] = [
         tenancy, docs, embeddings, auth, accounts, requestStatistics, uploads, walkthroughs, support, analytics, monitoring,
-        errorTracking, sessionsLogLevel, eventsClient, requestBuckets, refreshSuccessor,
+        errorTracking, sessionsLogLevel, eventsClient, requestBuckets, refreshSuccessor, searchRevisions,
     ]
 
     /// Organizations, their MCP servers, and the MCP endpoint's sessions.
@@ -853,5 +853,18 @@ public enum Migrations {
     /// lost (a crash, a dropped connection) can be retried and gets the same successor.
     static let refreshSuccessor = Migration(version: 16, name: "refresh token successor") { _ in
         ["ALTER TABLE oauth_refresh_tokens ADD COLUMN successor TEXT"]
+    }
+
+    /// The change stamp of each server's searchable docs, which keeps every instance's in-memory
+    /// search index (``SearchIndexCache``) current (see ``SearchRevisions``).
+    static let searchRevisions = Migration(version: 17, name: "search revisions") { _ in
+        [
+            """
+            CREATE TABLE doc_search_revisions (
+                server_id BIGINT PRIMARY KEY REFERENCES mcp_servers(id) ON DELETE CASCADE,
+                revision BIGINT NOT NULL
+            )
+            """
+        ]
     }
 }

@@ -12,13 +12,19 @@ public struct SearchResult: Sendable, Equatable, Codable {
     public let score: Double
 }
 
-/// Answers searches over a server's docs: BM25 over chunks (``SearchIndex``) grouped per page
-/// with the best section first; when embeddings are configured, fused by reciprocal rank with
-/// the pages of the chunks nearest in meaning (``SemanticSearch``); cut to bounded snippets.
+/// Answers searches over a server's docs: BM25 over chunks grouped per page with the best
+/// section first; when embeddings are configured, fused by reciprocal rank with the pages of the
+/// chunks nearest in meaning (``SemanticSearch``); cut to bounded snippets.
+///
+/// BM25 runs on the server's in-memory index (``LexicalIndex``, from ``SearchIndexCache``),
+/// which ranks exactly as the database's ``SearchIndex`` and also holds what results show, so a
+/// search without embeddings makes no database query (but, at most once a second, the
+/// index's change stamp).
 public struct DocsSearch: Sendable {
     let database: any Database
     let docs: DocsStore
     let semantic: SemanticSearch?
+    let indexes: SearchIndexCache
 
     /// Chunks fetched from each ranking per query, before fusion and grouping into pages.
     static let candidateChunks = 100
@@ -27,40 +33,46 @@ public struct DocsSearch: Sendable {
     static let supportWeight = 0.3
     /// Longest snippet, in characters.
     static let snippetCharacters = 360
+    /// Most indexed terms a `prefix*` word expands to.
+    static let prefixExpansions = 50
 
-    public init(database: any Database, semantic: SemanticSearch? = nil) {
+    /// A search over `database`; `indexes` defaults to a cache of its own (each search builds).
+    public init(database: any Database, semantic: SemanticSearch? = nil, indexes: SearchIndexCache? = nil) {
         self.database = database
         self.docs = DocsStore(database: database)
         self.semantic = semantic
+        self.indexes = indexes ?? SearchIndexCache()
     }
 
-    /// Search over `platform`'s database, with semantic ranking when it has an embedding endpoint.
+    /// Search over `platform`'s database and indexes, with semantic ranking when it has an embedding endpoint.
     public init(platform: Platform, logger: Logger) {
-        self.init(database: platform.database, semantic: platform.semanticSearch(logger: logger))
+        self.init(database: platform.database, semantic: platform.semanticSearch(logger: logger), indexes: platform.searchIndexes)
     }
 
     /// Pages for `query` in `version` (default: the latest), `offset` pages skipped, at most `limit`.
     public func search(serverID: Int64, query: String, version: String?, limit: Int, offset: Int) async throws -> (
         version: String?, results: [SearchResult]
     ) {
-        guard let version = try await resolve(version: version, serverID: serverID) else { return (nil, []) }
+        let index = try await indexes.index(serverID: serverID, database: database)
+        guard let version = try Self.resolve(version: version, among: index.versions) else { return (nil, []) }
         let query = SearchQuery(query)
-        let terms = query.terms + (try await SearchIndex.expand(prefixes: query.prefixes, serverID: serverID, in: database))
-        async let lexical = SearchIndex.search(
-            serverID: serverID, version: version, terms: terms, limit: Self.candidateChunks, in: database)
+        let terms = query.terms + query.prefixes.flatMap { index.terms(startingWith: $0, limit: Self.prefixExpansions) }
+        let keywordMatches = index.search(terms: terms, version: version, limit: Self.candidateChunks).map {
+            SearchIndex.Match(chunkID: index.chunks[Int($0.ordinal)].id, score: $0.score)
+        }
         let nearest =
             try await semantic?.nearest(
                 to: query.text, serverID: serverID, version: version, limit: Self.candidateChunks, database: database)
             ?? []
-        let keywordMatches = try await lexical
-        let chunks = try await chunkRows(serverID: serverID, ids: keywordMatches.map(\.chunkID) + nearest.map(\.chunkID))
-        let holdingPhrases = try Self.chunksHoldingPhrases(of: query, among: chunks)
+        var chunks: [Int64: LexicalIndex.Chunk] = [:]
+        for match in keywordMatches + nearest { chunks[match.chunkID] = index.chunk(id: match.chunkID) }
+        let holdingPhrases = Self.chunksHoldingPhrases(of: query, among: chunks)
         var pages = try Self.rankPages(keywordMatches, chunks: chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
         if !nearest.isEmpty {
             // Fused per page: a page's cosine rank is its best section's (extra sections would
             // outweigh rank differences, as every chunk has a similarity).
             let semanticPages = try Self.rankPages(nearest, chunks: chunks, supportWeight: 0, holdingPhrases: holdingPhrases)
-            var best: [Int64: RankedPage] = [:]
+            var best: [Int64: RankedPage<LexicalIndex.Chunk>] = [:]
             for page in semanticPages + pages { best[page.pageID] = page }  // the keyword ranking's section wins
             pages = Self.phrasesFirst(
                 RankFusion.fuse([pages.map(\.pageID), semanticPages.map(\.pageID)]).map { fused in
@@ -70,38 +82,35 @@ public struct DocsSearch: Sendable {
                 }
             )
         }
-        var results: [SearchResult] = []
-        for page in pages.dropFirst(offset).prefix(limit) {
-            let url: String = try page.best.decode("url")
-            let anchor: String? = try page.best.decode("anchor")
-            results.append(
-                SearchResult(
-                    url: anchor.map { "\(url)#\($0)" } ?? url,
-                    title: try page.best.decode("title"),
-                    section: try page.best.decode("heading_path"),
-                    snippet: Self.snippet(of: try page.best.decode("text"), terms: Set(terms)),
-                    score: (page.score * 1000).rounded() / 1000
-                )
+        let termSet = Set(terms)
+        let results = pages.dropFirst(offset).prefix(limit).map { page in
+            let pageRecord = index.pages[Int(page.best.page)]
+            return SearchResult(
+                url: page.best.anchor.map { "\(pageRecord.url)#\($0)" } ?? pageRecord.url,
+                title: pageRecord.title,
+                section: page.best.headingPath,
+                snippet: Self.snippet(of: page.best.text, terms: termSet),
+                score: (page.score * 1000).rounded() / 1000
             )
         }
         return (version, results)
     }
 
     /// A page in a ranking, with the chunk that represents it.
-    struct RankedPage {
+    struct RankedPage<Chunk: PageChunk> {
         let pageID: Int64
-        var best: SQLRow
+        var best: Chunk
         var score: Double
         /// The page has a section holding every quoted phrase of the query (and `best` is one).
         var holdsPhrases = false
     }
 
     /// The chunks among `chunks` that hold every quoted phrase of `query` as written.
-    static func chunksHoldingPhrases(of query: SearchQuery, among chunks: [Int64: SQLRow]) throws -> Set<Int64> {
+    static func chunksHoldingPhrases(of query: SearchQuery, among chunks: [Int64: LexicalIndex.Chunk]) -> Set<Int64> {
         guard !query.phrases.isEmpty else { return [] }
         return Set(
-            try chunks.filter { _, row in
-                let chunkTerms = SearchTokenizer.terms(try row.decode("text", as: String.self))
+            chunks.filter { _, chunk in
+                let chunkTerms = SearchTokenizer.terms(chunk.text)
                 return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
             }.keys
         )
@@ -109,37 +118,21 @@ public struct DocsSearch: Sendable {
 
     /// Pages holding the quoted phrases first, each group in its order: a phrase that appears
     /// nowhere still finds the words.
-    static func phrasesFirst(_ pages: [RankedPage]) -> [RankedPage] {
+    static func phrasesFirst<Chunk: PageChunk>(_ pages: [RankedPage<Chunk>]) -> [RankedPage<Chunk>] {
         pages.filter(\.holdsPhrases) + pages.filter { !$0.holdsPhrases }
-    }
-
-    /// The chunks `ids` with their page's URL and title, by chunk id.
-    func chunkRows(serverID: Int64, ids: [Int64]) async throws -> [Int64: SQLRow] {
-        guard !ids.isEmpty else { return [:] }
-        let list = SQLStatement.joined(Set(ids).map { "\($0)" })
-        let rows = try await database.query(
-            """
-            SELECT c.id, c.page_id, c.anchor, c.heading_path, c.text, p.url, p.title
-            FROM doc_chunks c JOIN doc_pages p ON p.id = c.page_id
-            WHERE c.server_id = \(serverID) AND c.id IN (\(list))
-            """
-        )
-        var chunks: [Int64: SQLRow] = [:]
-        for row in rows { chunks[try row.decode("id")] = row }
-        return chunks
     }
 
     /// Pages of ranked chunks, best first. A page scores its best section plus `supportWeight`
     /// of its next ``supportingSections`` ones, so a page that answers from several angles beats
     /// one stray match.
-    static func rankPages(
-        _ matches: [SearchIndex.Match], chunks: [Int64: SQLRow], supportWeight: Double, holdingPhrases: Set<Int64> = []
-    ) throws -> [RankedPage] {
-        var pages: [RankedPage] = []
+    static func rankPages<Chunk: PageChunk>(
+        _ matches: [SearchIndex.Match], chunks: [Int64: Chunk], supportWeight: Double, holdingPhrases: Set<Int64> = []
+    ) throws -> [RankedPage<Chunk>] {
+        var pages: [RankedPage<Chunk>] = []
         var pageIndex: [Int64: (position: Int, matched: Int)] = [:]
         for match in matches {
             guard let chunk = chunks[match.chunkID] else { continue }
-            let pageID: Int64 = try chunk.decode("page_id")
+            let pageID = try chunk.pageID
             let holds = holdingPhrases.contains(match.chunkID)
             if let (position, matched) = pageIndex[pageID] {
                 pageIndex[pageID] = (position, matched + 1)
@@ -155,7 +148,11 @@ public struct DocsSearch: Sendable {
 
     /// `requested` if the server has it, else the latest version; nil when the server has no docs.
     func resolve(version requested: String?, serverID: Int64) async throws -> String? {
-        let versions = try await docs.versions(serverID: serverID)
+        try Self.resolve(version: requested, among: try await docs.versions(serverID: serverID))
+    }
+
+    /// `requested` if among `versions` (newest first), else the latest; nil when there are none.
+    static func resolve(version requested: String?, among versions: [String]) throws -> String? {
         if let requested {
             guard versions.contains(requested) else {
                 throw ToolError(
@@ -172,7 +169,13 @@ public struct DocsSearch: Sendable {
             .joined(separator: " ")
         guard flattened.count > snippetCharacters else { return flattened }
         let words = flattened.split(separator: " ", omittingEmptySubsequences: true)
-        let hits = words.map { word in SearchTokenizer.terms(String(word)).contains(where: terms.contains) ? 1 : 0 }
+        let matcher = SnippetMatcher(terms: terms)
+        let bytes = SnippetMatcher.lowercasedBytes(flattened)
+        let utf8 = flattened.utf8
+        let hits = words.map { word in
+            let start = utf8.distance(from: utf8.startIndex, to: word.startIndex)
+            return matcher.matches(word, lowercased: bytes, range: start..<(start + word.utf8.count)) ? 1 : 0
+        }
         // Slide a window of words, keep the one with most hits (earliest on ties).
         var best = (start: 0, hits: -1)
         var start = 0

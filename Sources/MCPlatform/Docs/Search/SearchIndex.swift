@@ -26,6 +26,10 @@ public struct ChunkTerms: Sendable, Equatable {
 /// never mix with another's. PostgreSQL: `doc_terms` postings, scored by SQL that computes
 /// exactly FTS5's `bm25()` (same IDF, k1 = 1.2, b = 0.75, field-weighted term frequency, length
 /// over all fields), so both backends rank alike. Both index the terms of ``SearchTokenizer``.
+///
+/// Searches rank with each instance's in-memory copy (``LexicalIndex``), built to equal this
+/// index; ``search(serverID:version:terms:limit:in:)`` and ``expand(prefixes:serverID:limit:in:)``
+/// are the reference it is tested against (`LexicalIndexTests`).
 public struct SearchIndex: Sendable {
     /// Field weights: a title or heading match counts more than one in the body.
     enum Weights: Double {

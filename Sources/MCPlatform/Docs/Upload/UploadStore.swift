@@ -44,6 +44,7 @@ struct UploadStore: Sendable {
                 throw NameTaken(kind: DocSource.Kind(rawValue: try existing?.decode("kind") ?? "") ?? .folder)
             }
             let source = try DocSource(row: row)
+            try await SearchRevisions.bump(serverID: serverID, in: db)  // a new version is searchable
             try await db.query("DELETE FROM doc_upload_files WHERE source_id = \(source.id) AND server_id = \(serverID)")
             // Rows in batches of at most 100 files or about 8 MiB.
             var batch: [SQLStatement] = []

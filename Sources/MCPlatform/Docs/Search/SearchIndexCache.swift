@@ -1,0 +1,117 @@
+import Synchronization
+
+/// Every instance's in-memory search indexes (``LexicalIndex``), one per server, kept current
+/// with the docs through their change stamp (``SearchRevisions``).
+///
+/// Freshness: a search reads the stamp (one primary-key lookup) at most once per
+/// ``recheckInterval`` per server, and at its first search after this process changed any
+/// docs. A changed stamp starts a rebuild in the background, one at a time per server;
+/// searches go on with the previous index until it is ready. So a search reflects every change
+/// committed more than `recheckInterval` + one rebuild earlier (this instance's own changes:
+/// one rebuild). The first search of a server waits for its index; concurrent ones share that
+/// one build. Indexes beyond ``maximumBytes`` are dropped, least recently used first (the one
+/// just used always stays).
+public actor SearchIndexCache {
+    /// Memory the cached indexes may take.
+    let maximumBytes: Int
+    let recheckInterval: Duration
+
+    private struct Entry {
+        /// The index being served and the stamp it was built at.
+        var index: LexicalIndex?
+        var revision: Int64
+        /// A build under way and the stamp it builds.
+        var build: Task<LexicalIndex, any Error>?
+        var buildRevision: Int64 = 0
+        var checkedAt: ContinuousClock.Instant
+        var localChangesSeen: Int
+        var lastUsed: UInt64
+    }
+
+    private var entries: [Int64: Entry] = [:]
+    private var clock: UInt64 = 0
+    /// Indexes built since start.
+    private(set) var builds = 0
+
+    public init(maximumBytes: Int = 512 << 20, recheckInterval: Duration = .seconds(1)) {
+        self.maximumBytes = maximumBytes
+        self.recheckInterval = recheckInterval
+    }
+
+    /// The index to search `serverID` with.
+    func index(serverID: Int64, database: any Database) async throws -> LexicalIndex {
+        clock += 1
+        let now = ContinuousClock.now
+        let localChanges = SearchRevisions.localChanges.load(ordering: .relaxed)
+        if let entry = entries[serverID], let index = entry.index {
+            entries[serverID]?.lastUsed = clock
+            let due = now - entry.checkedAt >= recheckInterval || localChanges != entry.localChangesSeen
+            guard due, entry.build == nil else { return index }
+            entries[serverID]?.checkedAt = now
+            entries[serverID]?.localChangesSeen = localChanges
+            let revision = try await SearchRevisions.current(serverID: serverID, in: database)
+            if let current = entries[serverID], current.revision != revision, current.build == nil {
+                startBuild(serverID: serverID, revision: revision, database: database)
+            }
+            return index
+        }
+        if let build = entries[serverID]?.build { return try await build.value }
+        // The first search: the stamp before the docs, so the index is never newer than its stamp.
+        entries[serverID] = Entry(revision: 0, checkedAt: now, localChangesSeen: localChanges, lastUsed: clock)
+        let build = Task { try await self.build(serverID: serverID, revision: nil, database: database) }
+        entries[serverID]?.build = build
+        return try await build.value
+    }
+
+    private func startBuild(serverID: Int64, revision: Int64, database: any Database) {
+        entries[serverID]?.build = Task { try await build(serverID: serverID, revision: revision, database: database) }
+    }
+
+    /// Loads the index of `serverID` at `revision` (nil: the current one) and serves it from now on.
+    private func build(serverID: Int64, revision: Int64?, database: any Database) async throws -> LexicalIndex {
+        do {
+            let revision = try await resolvedRevision(revision, serverID: serverID, database: database)
+            entries[serverID]?.buildRevision = revision
+            builds += 1
+            let index = try await LexicalIndexLoader(database: database, serverID: serverID).load()
+            install(index, serverID: serverID, revision: revision)
+            return index
+        } catch {
+            buildFailed(serverID: serverID)
+            throw error
+        }
+    }
+
+    private func resolvedRevision(_ revision: Int64?, serverID: Int64, database: any Database) async throws -> Int64 {
+        if let revision { return revision }
+        return try await SearchRevisions.current(serverID: serverID, in: database)
+    }
+
+    private func install(_ index: LexicalIndex, serverID: Int64, revision: Int64) {
+        guard entries[serverID]?.buildRevision == revision else { return }
+        entries[serverID]?.index = index
+        entries[serverID]?.revision = revision
+        entries[serverID]?.build = nil
+        evict(keeping: serverID)
+    }
+
+    private func buildFailed(serverID: Int64) {
+        entries[serverID]?.build = nil
+        if entries[serverID]?.index == nil { entries[serverID] = nil }  // the next search tries again
+    }
+
+    /// Drops least recently used indexes, other than `serverID`'s, until the rest fit the budget.
+    private func evict(keeping serverID: Int64) {
+        var total = entries.values.reduce(0) { $0 + ($1.index?.bytes ?? 0) }
+        for (candidate, entry) in entries.sorted(by: { $0.value.lastUsed < $1.value.lastUsed }) where total > maximumBytes {
+            guard candidate != serverID, entry.build == nil else { continue }
+            entries[candidate] = nil
+            total -= entry.index?.bytes ?? 0
+        }
+    }
+
+    /// Memory taken by the cached indexes, and how many there are (for tests and metrics).
+    var usage: (bytes: Int, indexes: Int) {
+        (entries.values.reduce(0) { $0 + ($1.index?.bytes ?? 0) }, entries.values.filter { $0.index != nil }.count)
+    }
+}
