@@ -5,12 +5,12 @@ import Testing
 /// Snippets find the same words as tokenizing every word would.
 @Suite struct SnippetMatcherTests {
     static let words =
-        "queries fries fry query getHTTPResponse os.path.join __init__ _private Café café naïve snake_case --dry-run running run ran x e._ a.b::c HTTP2Server 2fa v1.2.3 w7ing w7 w70s Ünïcödé résumés stopped stop is the QUERIES (Client.connect()), `pip` path/to/file"
+        "queries fries fry query getHTTPResponse os.path.join __init__ _private Café café naïve snake_case --dry-run running run ran x e._ a.b::c HTTP2Server 2fa v1.2.3 w7ing w7 w70s Ünïcödé résumés stopped stop is the QUERIES (Client.connect()), `pip` path/to/file _Private foo_ Foo_Bar querysets entries entry y yy xy"
         .split(separator: " ")
 
     @Test func keysNeverMissAMatch() {
         var vocabulary = Set(Self.words.flatMap { SearchTokenizer.terms(String($0)) })
-        vocabulary.formUnion(["x", "zzz", "que", "fr", "__init__", "é"])
+        vocabulary.formUnion(["x", "zzz", "que", "fr", "__init__", "é", "y", "entr", "foo_bar"])
         let sorted = vocabulary.sorted()
         var queries: [Set<String>] = sorted.map { [$0] }
         for (index, term) in sorted.enumerated() where !term.hasPrefix("_") && term.count > 1 {

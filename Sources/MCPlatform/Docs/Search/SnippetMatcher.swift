@@ -1,34 +1,30 @@
 /// Tells which words of a text yield any of a query's terms, exactly as tokenizing each word
 /// with ``SearchTokenizer`` would, without tokenizing most of them: what snippets need per word.
 ///
-/// Every term an ASCII word yields is ASCII and begins with a lowercased piece of the word: a
-/// compound (`os_path_join`) with its first part, a stemmed term with a prefix of its part
-/// (`queries` → `query` keeps `quer`; `fries` → `fry` keeps `fr`). So each ASCII term has a
-/// *key*, the first min(3, n − 1) characters of its leading run of n letters and digits, that
-/// every ASCII word yielding it contains; an ASCII word containing no key is no match. Other
-/// words, and every word when some term has no key (`__init__`, one-letter terms), are tokenized.
+/// Every term an ASCII word yields is ASCII and contains a *key* that the lowercased word
+/// contains: a term starting with `_` is the whole word (`__init__`); a compound
+/// (`os_path_join`, `snake_case`) starts with the word's first part (key: up to the first `_`);
+/// any other term is a part, lowercased and lightly stemmed, so a prefix of the part, except that
+/// `-ies` becomes `-y` (key: the term without a final `y`). An ASCII word containing no key
+/// yields none of the terms; the others, and words that are not ASCII, are tokenized.
 struct SnippetMatcher {
     let terms: Set<String>
-    /// The keys of the ASCII terms (lowercase bytes); nil when some term has none.
-    private let keys: [[UInt8]]?
+    /// The keys of the ASCII terms (lowercase bytes).
+    private let keys: [[UInt8]]
 
     init(terms: Set<String>) {
         self.terms = terms
-        var keys: [[UInt8]] = []
-        for term in terms where term.utf8.allSatisfy({ $0 < 0x80 }) {
-            let run = term.utf8.prefix { Self.isLowerAlphanumeric($0) }
-            guard run.count > 1 else {
-                self.keys = nil
-                return
-            }
-            keys.append(Array(run.prefix(min(3, run.count - 1))))
+        keys = terms.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { term in
+            let bytes = Array(term.utf8)
+            if bytes.first == UInt8(ascii: "_") { return bytes }
+            if let underscore = bytes.firstIndex(of: UInt8(ascii: "_")) { return Array(bytes[..<underscore]) }
+            return bytes.count > 1 && bytes.last == UInt8(ascii: "y") ? Array(bytes.dropLast()) : bytes
         }
-        self.keys = keys
     }
 
     /// Whether the word `bytes[range]` of `text` (whose UTF-8 is `bytes`, ASCII letters lowercased) yields a term.
     func matches(_ word: Substring, lowercased bytes: [UInt8], range: Range<Int>) -> Bool {
-        if let keys, bytes[range].allSatisfy({ $0 < 0x80 }) {
+        if bytes[range].allSatisfy({ $0 < 0x80 }) {
             guard keys.contains(where: { key in Self.contains(key, in: bytes[range]) }) else { return false }
         }
         return SearchTokenizer.terms(String(word)).contains(where: terms.contains)
@@ -47,9 +43,5 @@ struct SnippetMatcher {
             start += 1
         }
         return false
-    }
-
-    private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
-        (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
     }
 }
