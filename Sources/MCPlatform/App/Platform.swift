@@ -38,6 +38,9 @@ public struct Platform: Sendable {
     public let metrics: PlatformMetrics
     /// Unexpected errors, buffered and written in batches (the operator's error page).
     public let errors = ErrorTracker()
+    /// Whether servers have walkthroughs, which decides on every `tools/list` and `tools/call`
+    /// whether the walkthrough tools are offered.
+    let walkthroughPresence = ExpiringCache<WalkthroughStore.Presence, Bool>(changes: WalkthroughStore.changes)
 
     public init(
         configuration: AppConfiguration, secretKey: SecretKey, database: any Database, tools: ToolRegistry = .standard,

@@ -130,3 +130,43 @@ struct JSONRPCResponse: Encodable, Sendable {
         }
     }
 }
+
+extension JSONRPCResponse {
+    /// Whether ``write(to:)`` can write this answer (else it goes through `JSONEncoder`).
+    var isDirect: Bool {
+        switch outcome {
+        case .error: true
+        case .result(let result): (result as? ModernResult)?.isDirect ?? (result is any DirectJSONResult)
+        }
+    }
+
+    /// Writes the envelope and its result with ``JSONWriter``; only when ``isDirect``.
+    func write(to writer: inout JSONWriter) throws {
+        var object = writer.beginObject()
+        object.member("jsonrpc", &writer) { $0.write("2.0") }
+        object.member("id", &writer) { writer in
+            switch id {
+            case .string(let text)?: writer.write(text)
+            case .number(let number)?: writer.write(.int(number))
+            case nil: writer.write(.null)
+            }
+        }
+        switch outcome {
+        case .result(let value as Value):
+            object.member("result", &writer) { $0.write(value) }
+        case .result(let result as any DirectJSONResult):
+            try object.member("result", &writer) { try result.writeJSON(to: &$0) }
+        case .result:
+            preconditionFailure("not a direct result: check isDirect first")
+        case .error(let error):
+            object.member("error", &writer) { writer in
+                var fields = writer.beginObject()
+                fields.member("code", &writer) { $0.write(.int(error.code)) }
+                fields.member("message", &writer) { $0.write(error.message) }
+                if let data = error.data { fields.member("data", &writer) { $0.write(data) } }
+                writer.endObject()
+            }
+        }
+        writer.endObject()
+    }
+}

@@ -23,7 +23,8 @@ extension MCPEndpoint {
     }
 
     func postModern(
-        _ message: Value, request: Request, context: AppRequestContext, server: TenantServer, caller: Caller, responder: Responder
+        _ message: Value, request: Request, context: AppRequestContext, server: TenantServer, caller: Caller, accept: AcceptHeader,
+        responder: Responder
     ) async throws -> Response {
         if case .array = message {
             return Self.errorResponse(.badRequest, .invalidRequest("JSON-RPC batches are not part of protocol 2026-07-28"))
@@ -51,6 +52,6 @@ extension MCPEndpoint {
             userAgent: request.headers[.userAgent])
         return try await answer(
             .request(id: id, method: method, params: params), server: server, session: session, context: context,
-            accept: AcceptHeader(request.headers[values: .accept]), responder: responder)
+            accept: accept, responder: responder)
     }
 }

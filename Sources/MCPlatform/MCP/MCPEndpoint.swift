@@ -47,7 +47,7 @@ struct MCPEndpoint: Sendable {
     private func respond(_ request: Request, _ context: AppRequestContext, _ method: Method) async throws -> Response {
         let baseDomain = platform.configuration.baseDomain
         let route = TenantRoute(request: request, context: context, baseDomain: baseDomain)
-        guard let route, let server = try await platform.tenancy.server(slug: route.slug) else {
+        guard let route, let server = try await platform.tenancy.cachedServer(slug: route.slug) else {
             let detail =
                 route.map { "no MCP server named '\($0.slug)'" }
                 ?? "no MCP server named in the host or path; use /mcp/<slug> or <slug>.\(baseDomain)"
@@ -155,7 +155,7 @@ struct MCPEndpoint: Sendable {
                 return Self.errorResponse(.badRequest, .unsupportedProtocolVersion(versionHeader), id: id)
             case .modern:
                 return try await postModern(
-                    message, request: request, context: context, server: server, caller: caller, responder: responder)
+                    message, request: request, context: context, server: server, caller: caller, accept: accept, responder: responder)
             case .legacy:
                 break
             }
@@ -324,8 +324,8 @@ struct MCPEndpoint: Sendable {
 
     /// A transport-level error: HTTP status plus a JSON-RPC error body.
     static func errorResponse(_ status: HTTPResponse.Status, _ error: JSONRPCError, id: ID? = nil) -> Response {
-        let body = (try? JSONEncoder().encode(JSONRPCResponse(id: id, outcome: .error(error)))) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        let body = (try? Responder.encode(JSONRPCResponse(id: id, outcome: .error(error)))) ?? ByteBuffer()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
     /// Writes replies as one JSON document or as a one-shot SSE stream.
@@ -341,32 +341,61 @@ struct MCPEndpoint: Sendable {
         ) throws
             -> Response
         {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .withoutEscapingSlashes
             var headers: HTTPFields = [:]
             headers[.mcpSessionID] = sessionID
             var buffer = ByteBuffer()
             if eventStream {
                 headers[.contentType] = "text/event-stream"
                 headers[.cacheControl] = "no-cache"
-                for message in notifications as [any Encodable] + replies as [any Encodable] {
-                    var event = try Self.event(message)
+                for notification in notifications {
+                    var event = try Self.event(notification)
+                    buffer.writeBuffer(&event)
+                }
+                for reply in replies {
+                    var event = try Self.event(reply)
                     buffer.writeBuffer(&event)
                 }
             } else {
                 headers[.contentType] = "application/json"
-                buffer.writeBytes(batch ? try encoder.encode(replies) : try encoder.encode(replies[0]))
+                buffer = batch ? try Self.encode(replies) : try Self.encode(replies[0])
             }
             return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
         }
 
         /// One message as an SSE event.
         static func event(_ message: any Encodable) throws -> ByteBuffer {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .withoutEscapingSlashes
             var buffer = ByteBuffer(string: "event: message\ndata: ")
-            buffer.writeBytes(try encoder.encode(message))
+            buffer.writeBytes(try JSONWriter.encoder.encode(message))
             buffer.writeString("\n\n")
+            return buffer
+        }
+
+        /// One reply as an SSE event.
+        static func event(_ reply: JSONRPCResponse) throws -> ByteBuffer {
+            var buffer = ByteBuffer(string: "event: message\ndata: ")
+            var json = try Self.encode(reply)
+            buffer.writeBuffer(&json)
+            buffer.writeString("\n\n")
+            return buffer
+        }
+
+        /// A reply as JSON: written directly when its result allows (``JSONRPCResponse/isDirect``).
+        static func encode(_ reply: JSONRPCResponse) throws -> ByteBuffer {
+            guard reply.isDirect else { return ByteBuffer(bytes: try JSONWriter.encoder.encode(reply)) }
+            var writer = JSONWriter()
+            try reply.write(to: &writer)
+            return writer.buffer
+        }
+
+        /// A batch's replies as one JSON array.
+        static func encode(_ replies: [JSONRPCResponse]) throws -> ByteBuffer {
+            var buffer = ByteBuffer(string: "[")
+            for (index, reply) in replies.enumerated() {
+                if index > 0 { buffer.writeString(",") }
+                var json = try encode(reply)
+                buffer.writeBuffer(&json)
+            }
+            buffer.writeString("]")
             return buffer
         }
     }

@@ -50,17 +50,22 @@ public struct ToolError: Error, Sendable {
 
 /// The tools every endpoint may offer, built once at start-up and shared by all requests.
 public struct ToolRegistry: Sendable {
-    private let tools: [any MCPTool]
+    private let tools: [RegisteredTool]
     private let byName: [String: any MCPTool]
 
     public init(_ tools: [any MCPTool]) {
-        self.tools = tools
+        self.tools = tools.map(RegisteredTool.init)
         self.byName = Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The tools `server` offers, in registration order, with their encoded definitions.
+    func registered(for server: TenantServer, platform: Platform) async throws -> [RegisteredTool] {
+        try await tools.asyncFilter { try await $0.tool.isAvailable(for: server, platform: platform) }
     }
 
     /// The tools `server` offers, in registration order.
     public func tools(for server: TenantServer, platform: Platform) async throws -> [any MCPTool] {
-        try await tools.asyncFilter { try await $0.isAvailable(for: server, platform: platform) }
+        try await registered(for: server, platform: platform).map(\.tool)
     }
 
     /// The tool called `name`, if `server` lets clients call it.

@@ -63,26 +63,70 @@ struct ModernResult: Encodable, Sendable {
             // A result built as a plain JSON value (such as `{}`) encodes through a single-value
             // container, which takes no further keys: merge at the value level instead.
             var object = value.objectValue ?? [:]
-            object.merge(try fields(meta: object["_meta"]?.objectValue)) { $1 }
+            object.merge(fields(meta: object["_meta"]?.objectValue)) { $1 }
             try Value.object(object).encode(to: encoder)
             return
         }
         try result.encode(to: encoder)
         var container = encoder.container(keyedBy: Key.self)
-        for (key, value) in try fields(meta: (Mirror(reflecting: result).descendant("_meta") as? Metadata)?.fields) {
+        for (key, value) in fields(meta: (Mirror(reflecting: result).descendant("_meta") as? Metadata)?.fields) {
             try container.encode(value, forKey: Key(key))
         }
     }
 
     /// Our fields, with `meta` (the result's own `_meta`) extended by serverInfo.
-    private func fields(meta: [String: Value]?) throws -> [String: Value] {
+    private func fields(meta: [String: Value]?) -> [String: Value] {
         var meta = meta ?? [:]
-        meta[ModernRequest.serverInfoKey] = try Value(serverInfo)
+        meta[ModernRequest.serverInfoKey] = Self.value(of: serverInfo)
         var fields: [String: Value] = ["resultType": .string("complete"), "_meta": .object(meta)]
         if let cache {
             fields["ttlMs"] = .int(cache.ttlMilliseconds)
             fields["cacheScope"] = .string(cache.scope)
         }
         return fields
+    }
+}
+
+extension ModernResult: DirectJSONResult {
+    /// Whether the result inside has a direct form (``JSONRPCResponse/isDirect``).
+    var isDirect: Bool { result is any DirectJSONResult }
+
+    /// The members ``fields(meta:)`` adds, which replace the result's own of the same name.
+    private static let ownKeys: Set<String> = ["resultType", "_meta", "ttlMs", "cacheScope"]
+
+    func writeMembers(to object: inout JSONWriter.Object, _ writer: inout JSONWriter, except: Set<String>) throws {
+        guard let inner = result as? any DirectJSONResult else { preconditionFailure("not a direct result: check isDirect first") }
+        try inner.writeMembers(to: &object, &writer, except: except.union(Self.ownKeys))
+        object.member("resultType", &writer) { $0.write("complete") }
+        if let cache {
+            object.member("ttlMs", &writer) { $0.write(.int(cache.ttlMilliseconds)) }
+            object.member("cacheScope", &writer) { $0.write(cache.scope) }
+        }
+    }
+
+    var metaFields: [String: Value]? {
+        var meta = (result as? any DirectJSONResult)?.metaFields ?? [:]
+        meta[ModernRequest.serverInfoKey] = Self.value(of: serverInfo)
+        return meta
+    }
+
+    /// `info` as `Server.Info` encodes it (absent optionals left out), built without a round
+    /// trip through JSON text.
+    static func value(of info: Server.Info) -> Value {
+        var fields: [String: Value] = ["name": .string(info.name), "version": .string(info.version)]
+        fields["title"] = info.title.map(Value.string)
+        fields["description"] = info.description.map(Value.string)
+        fields["websiteUrl"] = info.websiteUrl.map(Value.string)
+        fields["icons"] = info.icons.map { icons in
+            .array(
+                icons.map { icon in
+                    var fields: [String: Value] = ["src": .string(icon.src)]
+                    fields["mimeType"] = icon.mimeType.map(Value.string)
+                    fields["sizes"] = icon.sizes.map { .array($0.map(Value.string)) }
+                    fields["theme"] = icon.theme.map { .string($0.rawValue) }
+                    return .object(fields)
+                })
+        }
+        return .object(fields)
     }
 }

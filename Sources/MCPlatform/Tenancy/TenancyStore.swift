@@ -8,6 +8,11 @@ public struct TenancyStore: Sendable {
     let database: any Database
     /// MCP servers one organization may have (`--max-servers-per-org`); nil: no limit.
     let maximumServersPerOrganization: Int?
+    /// The servers MCP requests were routed to (``cachedServer(slug:)``).
+    private let cache = ExpiringCache<String, TenantServer?>(changes: TenancyStore.changes)
+
+    /// Writes to servers and organizations on this instance, for the caches of servers.
+    static let changes = ChangeCounter()
 
     public init(database: any Database, maximumServersPerOrganization: Int? = nil) {
         self.database = database
@@ -72,6 +77,7 @@ public struct TenancyStore: Sendable {
                     """
                 )
             }
+            Self.changes.bump()
             return try await self.server(slug: slug.value)
         }
         guard let server else { throw .serverNotFound(slug.value) }
@@ -81,6 +87,12 @@ public struct TenancyStore: Sendable {
     /// The server with `slug`, with its organization's slug and name.
     public func server(slug: String) async throws -> TenantServer? {
         try await database.first(Self.selectServers + " WHERE s.slug = \(slug)").map(TenantServer.init)
+    }
+
+    /// ``server(slug:)`` as of at most a second ago (``ExpiringCache``): for MCP requests, which
+    /// look their server up every time.
+    public func cachedServer(slug: String) async throws -> TenantServer? {
+        try await cache.value(for: slug) { try await server(slug: slug) }
     }
 
     public func server(id: Int64) async throws -> TenantServer? {
@@ -97,7 +109,8 @@ public struct TenancyStore: Sendable {
     /// whether it existed.
     @discardableResult
     public func deleteServer(slug: String) async throws -> Bool {
-        try await database.transaction { db in
+        defer { Self.changes.bump() }
+        return try await database.transaction { db in
             guard let row = try await db.first("DELETE FROM mcp_servers WHERE slug = \(slug) RETURNING id") else { return false }
             try await SearchIndex.drop(serverID: try row.decode("id"), in: db)
             return true
@@ -158,17 +171,20 @@ public enum TenancyError: Error, Sendable, CustomStringConvertible {
 extension TenancyStore {
     /// Deletes an organization with everything it owns.
     public func deleteOrganization(id: Int64) async throws -> Bool {
-        try await !database.query("DELETE FROM organizations WHERE id = \(id) RETURNING id").isEmpty
+        defer { Self.changes.bump() }
+        return try await !database.query("DELETE FROM organizations WHERE id = \(id) RETURNING id").isEmpty
     }
 
     /// Renames a server and replaces its settings.
     public func updateServer(id: Int64, name: String, settings: ServerSettings) async throws {
         try await database.query(
             "UPDATE mcp_servers SET name = \(name), settings = \(settings.jsonColumn), updated_at = \(Date()) WHERE id = \(id)")
+        Self.changes.bump()
     }
 
     /// Sets how `serverID`'s end users connect.
     public func setAuthMode(_ mode: AuthMode, serverID: Int64) async throws {
         try await database.query("UPDATE mcp_servers SET auth_mode = \(mode.rawValue), updated_at = \(Date()) WHERE id = \(serverID)")
+        Self.changes.bump()
     }
 }

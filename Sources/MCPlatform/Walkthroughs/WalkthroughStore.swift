@@ -15,6 +15,10 @@ public struct WalkthroughStore: Sendable {
         self.database = database
     }
 
+    /// Writes to walkthroughs on this instance that may change ``hasLive(serverID:)`` or
+    /// ``hasPublished(serverID:)``, for the caches of those (``Platform/walkthroughPresence``).
+    static let changes = ChangeCounter()
+
     /// A walkthrough with its newest version (the draft, when there is one) and its newest
     /// published version.
     public struct Entry: Sendable, Equatable {
@@ -44,6 +48,23 @@ public struct WalkthroughStore: Sendable {
     public func entry(slug: String, serverID: Int64) async throws -> Entry? {
         guard slug.utf8.count <= 63 else { return nil }
         return try await entries(where: "w.server_id = \(serverID) AND w.slug = \(slug)").first
+    }
+
+    /// A server's ``hasLive(serverID:)`` or ``hasPublished(serverID:)``, as cached for MCP
+    /// requests (``Platform/walkthroughPresence``).
+    enum Presence: Hashable, Sendable {
+        case live(serverID: Int64)
+        case published(serverID: Int64)
+    }
+
+    /// `presence` as of at most a second ago (``ExpiringCache``).
+    func has(_ presence: Presence, cache: ExpiringCache<Presence, Bool>) async throws -> Bool {
+        try await cache.value(for: presence) {
+            switch presence {
+            case .live(let serverID): try await hasLive(serverID: serverID)
+            case .published(let serverID): try await hasPublished(serverID: serverID)
+            }
+        }
     }
 
     /// Whether agents of the server see any walkthrough (the walkthrough tools are listed then).
@@ -210,6 +231,7 @@ public struct WalkthroughStore: Sendable {
                 UPDATE walkthrough_versions SET published_at = \(now)
                 WHERE id = \(draft.id) AND published_at IS NULL AND updated_at = \(draft.updatedAt) RETURNING id
                 """)
+            Self.changes.bump()
             if published.isEmpty, let current = try await self.entry(slug: entry.walkthrough.slug, serverID: entry.walkthrough.serverID),
                 let newer = current.draft, newer != draft
             {
@@ -227,6 +249,7 @@ public struct WalkthroughStore: Sendable {
             UPDATE walkthroughs SET status = \(status.rawValue), updated_at = \(now)
             WHERE id = \(walkthrough.id) AND server_id = \(walkthrough.serverID)
             """)
+        Self.changes.bump()
     }
 
     /// Takes a walkthrough out of the archive (or back from unpublished): shown to agents again
@@ -238,6 +261,7 @@ public struct WalkthroughStore: Sendable {
     /// Deletes a walkthrough with its versions, runs and their history.
     public func delete(_ walkthrough: Walkthrough) async throws {
         try await database.query("DELETE FROM walkthroughs WHERE id = \(walkthrough.id) AND server_id = \(walkthrough.serverID)")
+        Self.changes.bump()
     }
 
     /// Copies the newest version into a new draft walkthrough, `<slug>-copy` (or `-copy-2`…).

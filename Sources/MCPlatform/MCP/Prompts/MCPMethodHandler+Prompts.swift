@@ -3,11 +3,23 @@ import MCP
 
 /// `tools/list` and `prompts/list` (paginated), `prompts/get` and `logging/setLevel`.
 extension MCPMethodHandler {
-    func listTools(params: Value?, server: TenantServer) async throws -> ListTools.Result {
-        let request = try decodeParams(ListTools.Parameters.self, from: params)
-        let tools = try await platform.tools.tools(for: server, platform: platform)
-        let page = try PageCursor.page(of: tools, cursor: request.cursor)
-        return ListTools.Result(tools: page.items.map(\.definition), nextCursor: page.nextCursor)
+    func listTools(params: Value?, server: TenantServer) async throws -> ToolList {
+        let tools = try await platform.tools.registered(for: server, platform: platform)
+        let page = try PageCursor.page(of: tools, cursor: Self.cursor(in: params))
+        return ToolList(tools: page.items, nextCursor: page.nextCursor)
+    }
+
+    /// A list request's `cursor`, read from the params as parsed (what decoding
+    /// `ListTools.Parameters` checks, without a round trip through JSON text).
+    static func cursor(in params: Value?) throws -> String? {
+        guard let params, params != .null else { return nil }
+        guard let object = params.objectValue else { throw JSONRPCError.invalidParams("wrong type at params") }
+        if let meta = object["_meta"], meta != .null, meta.objectValue == nil { throw JSONRPCError.invalidParams("wrong type at _meta") }
+        switch object["cursor"] {
+        case nil, .null?: return nil
+        case .string(let cursor)?: return cursor
+        default: throw JSONRPCError.invalidParams("wrong type at cursor")
+        }
     }
 
     func listPrompts(params: Value?, server: TenantServer) async throws -> ListPrompts.Result {

@@ -8,11 +8,11 @@ protocol WalkthroughTool: MCPTool {}
 
 extension WalkthroughTool {
     func isAvailable(for server: TenantServer, platform: Platform) async throws -> Bool {
-        try await WalkthroughStore(database: platform.database).hasLive(serverID: server.id)
+        try await WalkthroughStore(database: platform.database).has(.live(serverID: server.id), cache: platform.walkthroughPresence)
     }
 
     func isCallable(for server: TenantServer, platform: Platform) async throws -> Bool {
-        try await WalkthroughStore(database: platform.database).hasPublished(serverID: server.id)
+        try await WalkthroughStore(database: platform.database).has(.published(serverID: server.id), cache: platform.walkthroughPresence)
     }
 }
 
