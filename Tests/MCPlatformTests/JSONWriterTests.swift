@@ -1,5 +1,6 @@
 import Foundation
 import MCP
+import NIOCore
 import Testing
 
 @testable import MCPlatform
@@ -40,7 +41,7 @@ import Testing
                 .image(data: "aGk=", mimeType: "image/png", annotations: nil, _meta: nil),
                 .text(text: "with meta", annotations: nil, _meta: Metadata(additionalFields: ["k": .int(1)])),
             ],
-            structuredContent: Self.sample, isError: false, _meta: Metadata(additionalFields: ["trace": .string("t")]))
+            structuredContent: .some(Self.sample), isError: false, _meta: Metadata(additionalFields: ["trace": .string("t")]))
         let tools = ToolList(tools: ([SearchDocsTool(), AboutTool()] as [any MCPTool]).map(RegisteredTool.init), nextCursor: "abc")
         let info = Server.Info(name: "guide", version: "1", title: "Guide", description: "d", icons: [Icon(src: "https://x/i.png")])
         let results: [any Encodable & Sendable] = [

@@ -63,7 +63,13 @@ enum RandomToken {
 extension Sequence<UInt8> {
     /// Lowercase hexadecimal, two digits per byte: how digests are stored.
     var hexEncoded: String {
-        map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

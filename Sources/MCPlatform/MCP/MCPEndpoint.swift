@@ -247,12 +247,15 @@ struct MCPEndpoint: Sendable {
         case .request(let id, let method, let params):
             var logger = context.logger
             logger[metadataKey: "mcp.method"] = .string(method)
-            return await inFlight.run(sessionID: session.id, requestID: id) { [handler, logger] in
+            let work: @Sendable () async -> JSONRPCResponse = { [handler, logger] in
                 JSONRPCResponse(
                     id: id,
                     outcome: await handler.handle(
                         method: method, params: params, server: server, session: session, logger: logger, notifier: notifier))
             }
+            // Modern requests cannot be cancelled (no client notifications): no task of their own.
+            if session.isStateless { return await work() }
+            return await inFlight.run(sessionID: session.id, requestID: id, work)
         case .notification(let method, let params):
             if method == "notifications/cancelled" { cancel(params, session: session, logger: context.logger) }
             try await handler.handleNotification(method: method, server: server, session: session)
@@ -409,8 +412,10 @@ struct AcceptHeader {
     let prefersEventStream: Bool
 
     init(_ values: [String]) {
-        let types = values.flatMap { $0.split(separator: ",") }.compactMap {
-            MediaType(from: $0.trimmingCharacters(in: .whitespaces))
+        let types = values.flatMap { $0.split(separator: ",") }.compactMap { part in
+            let start = part.drop { $0 == " " || $0 == "\t" }
+            let end = start.lastIndex { $0 != " " && $0 != "\t" }.map(start.index(after:)) ?? start.startIndex
+            return MediaType(from: String(start[..<end]))
         }
         guard !types.isEmpty else {
             (allowsJSON, allowsEventStream, prefersEventStream) = (true, false, false)

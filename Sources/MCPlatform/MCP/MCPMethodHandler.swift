@@ -243,7 +243,7 @@ struct MCPMethodHandler: Sendable {
     private func instructions(for server: TenantServer) async throws -> String {
         var text = "This server answers questions about \(server.organizationName)'s documentation."
         if let description = server.settings.description { text += " \(description)" }
-        if try await WalkthroughStore(database: platform.database).hasLive(serverID: server.id) {
+        if try await WalkthroughStore(database: platform.database).has(.live(serverID: server.id), cache: platform.walkthroughPresence) {
             text += " It also offers step-by-step walkthroughs: when the user wants to set something up, call `list_walkthroughs`."
         }
         text += " Call the `about` tool to see what it offers."

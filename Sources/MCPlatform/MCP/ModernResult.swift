@@ -92,11 +92,11 @@ extension ModernResult: DirectJSONResult {
     var isDirect: Bool { result is any DirectJSONResult }
 
     /// The members ``fields(meta:)`` adds, which replace the result's own of the same name.
-    private static let ownKeys: Set<String> = ["resultType", "_meta", "ttlMs", "cacheScope"]
+    private var ownKeys: Set<String> { cache == nil ? ["resultType", "_meta"] : ["resultType", "_meta", "ttlMs", "cacheScope"] }
 
     func writeMembers(to object: inout JSONWriter.Object, _ writer: inout JSONWriter, except: Set<String>) throws {
         guard let inner = result as? any DirectJSONResult else { preconditionFailure("not a direct result: check isDirect first") }
-        try inner.writeMembers(to: &object, &writer, except: except.union(Self.ownKeys))
+        try inner.writeMembers(to: &object, &writer, except: except.union(ownKeys))
         object.member("resultType", &writer) { $0.write("complete") }
         if let cache {
             object.member("ttlMs", &writer) { $0.write(.int(cache.ttlMilliseconds)) }

@@ -23,13 +23,15 @@ extension MCPEndpoint {
         {
             return streamed(incoming, progressToken: token, server: server, session: session, context: context)
         }
-        let buffer = NotificationBuffer()
+        // Without a log level nothing can be sent while answering (progress is only streamed).
+        let buffer = session.logLevel.map { _ in NotificationBuffer() }
         let reply = try await process(
-            incoming, server: server, session: session, context: context, notifier: buffer.notifier(logLevel: session.logLevel))
+            incoming, server: server, session: session, context: context,
+            notifier: buffer?.notifier(logLevel: session.logLevel) ?? .silent)
         // Nil for notifications, client responses and cancelled requests: nothing follows.
         guard let reply else { return Response(status: .accepted) }
         return try respond(
-            [reply], notifications: await buffer.drain(), batch: false, session: session, accept: accept, responder: responder)
+            [reply], notifications: await buffer?.drain() ?? [], batch: false, session: session, accept: accept, responder: responder)
     }
 
     /// `replies`, preceded on an SSE stream by `notifications` when there are any and the client
