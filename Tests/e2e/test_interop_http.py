@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -176,9 +175,6 @@ def backdate(site: Site, session_id: str) -> None:
             "UPDATE mcp_sessions SET last_seen_at = last_seen_at - ? WHERE id = ?", (2 * 86_400_000, session_id)
         ).rowcount
     assert changed == 1, session_id
-    # The server keeps a session it served for one second (docs/operations.md, "Caches of the MCP
-    # request path"): idling out by the clock is exact, but this is a write from outside.
-    time.sleep(1.1)
 
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ public struct MCPSession: Sendable, Equatable {
     public let endUserID: Int64?
     public let initialized: Bool
     public let createdAt: Date
-    public internal(set) var lastSeenAt: Date
+    public let lastSeenAt: Date
     /// The minimum level of log messages (`notifications/message`) the client asked for with
     /// `logging/setLevel`; nil: none are sent.
     public var logLevel: LogLevel?
@@ -98,14 +98,6 @@ public struct MCPSessionStore: Sendable {
 
     /// How stale `last_seen_at` may get before a request refreshes it (saves a write per request).
     static let touchInterval: TimeInterval = 60
-    /// The sessions requests named lately (``find(id:serverID:now:)``); this instance's writes
-    /// to a session remove it.
-    private let cache = ExpiringCache<Key, MCPSession>()
-
-    private struct Key: Hashable, Sendable {
-        let id: String
-        let serverID: Int64
-    }
 
     public init(database: any Database, idleTimeout: TimeInterval) {
         self.database = database
@@ -128,16 +120,9 @@ public struct MCPSessionStore: Sendable {
     }
 
     /// The live session `id` of server `serverID`: nil when unknown, ended, or idle too long.
-    /// A session found in the last second is not read again (``ExpiringCache``): one that
-    /// another instance ended or changed may serve that long after.
     public func find(id: String, serverID: Int64, now: Date = Date()) async throws -> MCPSession? {
         guard id.utf8.count <= 128 else { return nil }
         let cutoff = now.addingTimeInterval(-idleTimeout)
-        let key = Key(id: id, serverID: serverID)
-        if let session = cache.cached(key), session.lastSeenAt > cutoff, now.timeIntervalSince(session.lastSeenAt) <= Self.touchInterval {
-            return session
-        }
-        let generation = cache.generation
         guard
             let session = try await database.first(
                 """
@@ -146,31 +131,25 @@ public struct MCPSessionStore: Sendable {
                 """
             ).map(MCPSession.init)
         else { return nil }
-        var touched = session
         if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
             try await database.query("UPDATE mcp_sessions SET last_seen_at = \(now) WHERE id = \(id) AND server_id = \(serverID)")
-            touched.lastSeenAt = now
         }
-        cache.store(touched, for: key, generation: generation)
         return session
     }
 
     /// Records `notifications/initialized`.
     public func markInitialized(id: String, serverID: Int64) async throws {
         try await database.query("UPDATE mcp_sessions SET initialized = \(true) WHERE id = \(id) AND server_id = \(serverID)")
-        cache.remove(Key(id: id, serverID: serverID))
     }
 
     /// Records the session's `logging/setLevel`.
     public func setLogLevel(_ level: LogLevel, id: String, serverID: Int64) async throws {
         try await database.query("UPDATE mcp_sessions SET log_level = \(level.rawValue) WHERE id = \(id) AND server_id = \(serverID)")
-        cache.remove(Key(id: id, serverID: serverID))
     }
 
     /// Ends a session (HTTP `DELETE`). Returns false when it was unknown or already ended.
     public func end(id: String, serverID: Int64) async throws -> Bool {
-        defer { cache.remove(Key(id: id, serverID: serverID)) }
-        return try await !database.query(
+        try await !database.query(
             "UPDATE mcp_sessions SET ended_at = \(Date()) WHERE id = \(id) AND server_id = \(serverID) AND ended_at IS NULL RETURNING id"
         ).isEmpty
     }
