@@ -127,6 +127,22 @@ import Testing
         }
     }
 
+    /// The first search after this instance ingested new docs finds them: it waits for the
+    /// rebuild its change started (a small corpus's takes milliseconds).
+    @Test(arguments: Backend.available)
+    func aSearchRightAfterAnIngestionFindsIt(backend: Backend) async throws {
+        let second = try Folder(["b.md": "# Beta\n\nA quokka quokka smiles."])
+        defer { try? FileManager.default.removeItem(at: second.url) }
+        try await DocsIngestionTests.withDocs(backend) { platform, server, folder in
+            _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform)
+            let search = DocsSearch(database: platform.database, indexes: SearchIndexCache(recheckInterval: .seconds(3600)))
+            #expect(try await search.search(serverID: server.id, query: "quokka", version: nil, limit: 5, offset: 0).results.isEmpty)
+            _ = try await DocsIngestionTests.ingest(second, into: server, platform: platform)
+            let found = try await search.search(serverID: server.id, query: "quokka", version: nil, limit: 5, offset: 0).results
+            #expect(found.map(\.url) == ["b.md#beta"])
+        }
+    }
+
     /// Concurrent first searches share one build; beyond the memory budget the least recently
     /// used index is dropped and rebuilt when searched again.
     @Test func oneBuildForConcurrentSearchesAndABudget() async throws {

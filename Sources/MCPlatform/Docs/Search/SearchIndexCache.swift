@@ -5,16 +5,20 @@ import Synchronization
 ///
 /// Freshness: a search reads the stamp (one primary-key lookup) at most once per
 /// ``recheckInterval`` per server, and at its first search after this process changed any
-/// docs. A changed stamp starts a rebuild in the background, one at a time per server;
-/// searches go on with the previous index until it is ready. So a search reflects every change
-/// committed more than `recheckInterval` + one rebuild earlier (this instance's own changes:
-/// one rebuild). The first search of a server waits for its index; concurrent ones share that
-/// one build. Indexes beyond ``maximumBytes`` are dropped, least recently used first (the one
+/// docs. A changed stamp starts a rebuild, one at a time per server: the search that found the
+/// change waits for it up to ``rebuildWait`` (a small corpus rebuilds in milliseconds, so a
+/// search right after an upload finds it), other searches go on with the previous index until
+/// it is ready. So a search reflects every change committed more than `recheckInterval` + one
+/// rebuild earlier (this instance's own changes: one rebuild). The first search of a server
+/// waits for its index; concurrent ones share that one build. Indexes beyond ``maximumBytes`` are dropped, least recently used first (the one
 /// just used always stays).
 public actor SearchIndexCache {
     /// Memory the cached indexes may take.
     let maximumBytes: Int
     let recheckInterval: Duration
+    /// How long the search that finds the docs changed waits for the new index before it
+    /// answers from the previous one.
+    let rebuildWait: Duration
 
     private struct Entry {
         /// The index being served and the stamp it was built at.
@@ -33,9 +37,10 @@ public actor SearchIndexCache {
     /// Indexes built since start.
     private(set) var builds = 0
 
-    public init(maximumBytes: Int = 512 << 20, recheckInterval: Duration = .seconds(1)) {
+    public init(maximumBytes: Int = 512 << 20, recheckInterval: Duration = .seconds(1), rebuildWait: Duration = .seconds(1)) {
         self.maximumBytes = maximumBytes
         self.recheckInterval = recheckInterval
+        self.rebuildWait = rebuildWait
     }
 
     /// The index to search `serverID` with.
@@ -50,10 +55,9 @@ public actor SearchIndexCache {
             entries[serverID]?.checkedAt = now
             entries[serverID]?.localChangesSeen = localChanges
             let revision = try await SearchRevisions.current(serverID: serverID, in: database)
-            if let current = entries[serverID], current.revision != revision, current.build == nil {
-                startBuild(serverID: serverID, revision: revision, database: database)
-            }
-            return index
+            guard let current = entries[serverID], current.revision != revision, current.build == nil else { return index }
+            let build = startBuild(serverID: serverID, revision: revision, database: database)
+            return (try? await withDeadline(rebuildWait, expired: { CancellationError() }) { try await build.value }) ?? index
         }
         if let build = entries[serverID]?.build { return try await build.value }
         // The first search: the stamp before the docs, so the index is never newer than its stamp.
@@ -63,8 +67,10 @@ public actor SearchIndexCache {
         return try await build.value
     }
 
-    private func startBuild(serverID: Int64, revision: Int64, database: any Database) {
-        entries[serverID]?.build = Task { try await build(serverID: serverID, revision: revision, database: database) }
+    private func startBuild(serverID: Int64, revision: Int64, database: any Database) -> Task<LexicalIndex, any Error> {
+        let task = Task { try await build(serverID: serverID, revision: revision, database: database) }
+        entries[serverID]?.build = task
+        return task
     }
 
     /// Loads the index of `serverID` at `revision` (nil: the current one) and serves it from now on.
