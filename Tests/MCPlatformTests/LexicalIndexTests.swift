@@ -90,7 +90,7 @@ import Testing
     }
 
     /// Search results come from the cache's index; another instance's ingestion is seen within
-    /// the recheck interval plus one rebuild, without waiting on the request path.
+    /// the recheck interval plus one rebuild.
     @Test(arguments: Backend.available)
     func anotherInstancesChangesAreSeen(backend: Backend) async throws {
         let first = try Folder(["a.md": "# Alpha\n\nThe quokka lives on Rottnest."])
@@ -140,6 +140,22 @@ import Testing
             _ = try await DocsIngestionTests.ingest(second, into: server, platform: platform)
             let found = try await search.search(serverID: server.id, query: "quokka", version: nil, limit: 5, offset: 0).results
             #expect(found.map(\.url) == ["b.md#beta"])
+        }
+    }
+
+    /// SQLite gives a deleted server's id to the next server created: an index cached under that
+    /// id is not the new server's (a new server has a stamp of its own).
+    @Test(arguments: Backend.available)
+    func aServerThatReusesAnIdDoesNotSeeTheOldIndex(backend: Backend) async throws {
+        try await DocsIngestionTests.withDocs(backend) { platform, server, folder in
+            _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform)
+            let search = DocsSearch(database: platform.database, indexes: SearchIndexCache(recheckInterval: .seconds(3600)))
+            #expect(try await !search.search(serverID: server.id, query: "timeout", version: nil, limit: 5, offset: 0).results.isEmpty)
+            #expect(try await platform.tenancy.deleteServer(slug: server.slug))
+            let organization = try #require(try await platform.tenancy.organization(slug: "acme"))
+            let next = try await platform.tenancy.createServer(slug: Slug("next"), name: "Next", organization: organization)
+            if backend == .sqlite { #expect(next.id == server.id, "SQLite reuses the id") }
+            #expect(try await search.search(serverID: next.id, query: "timeout", version: nil, limit: 5, offset: 0).results.isEmpty)
         }
     }
 

@@ -1,13 +1,12 @@
 import Synchronization
 
-/// Rows every MCP request reads (its server, its session, whether the server has walkthroughs),
-/// kept in memory for a second so that a request costs no database round trip for them.
+/// Rows every MCP request reads (its server, whether the server has walkthroughs), kept in
+/// memory for a second so that a request costs no database round trip for them.
 ///
-/// Invalidation: a write on this instance invalidates at once: the store that writes removes
-/// the key (``remove(_:)``) or bumps the ``ChangeCounter`` the cache watches (for stores that
-/// are instantiated in many places). A write made by another instance sharing the database is
-/// seen within ``lifetime`` (docs/operations.md, "Caches"). A value loaded while a write
-/// happened is not kept.
+/// Invalidation: a write on this instance invalidates at once: the store that writes bumps the
+/// ``ChangeCounter`` the cache watches. A write made by another instance (or the CLI) sharing
+/// the database is seen within ``lifetime`` (docs/operations.md, "Caches"). A value loaded
+/// while a write happened is not kept.
 final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// How long a value is used without asking the database again.
     static var defaultLifetime: Duration { .seconds(1) }
@@ -18,68 +17,43 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         let generation: UInt64
     }
 
-    private struct State {
-        var entries: [Key: Entry] = [:]
-        /// Bumped by every ``remove(_:)``.
-        var removals: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
+    private let entries = Mutex<[Key: Entry]>([:])
     private let lifetime: Duration
     private let capacity: Int
-    private let changes: ChangeCounter?
+    private let changes: ChangeCounter
 
     /// At most `capacity` entries are kept (expired ones are dropped first, then all).
-    init(lifetime: Duration = defaultLifetime, capacity: Int = 10_000, changes: ChangeCounter? = nil) {
+    init(lifetime: Duration = defaultLifetime, capacity: Int = 10_000, changes: ChangeCounter) {
         self.lifetime = lifetime
         self.capacity = capacity
         self.changes = changes
     }
 
-    /// What a value loaded from now on is stamped with: a stored value is used while the
-    /// generation has not moved on.
-    var generation: UInt64 {
-        state.withLock { $0.removals } &+ (changes?.current ?? 0)
-    }
-
     /// The value for `key` if one is kept, fresh and not invalidated.
     func cached(_ key: Key) -> Value? {
-        let generation = generation
+        let generation = changes.current
         let now = ContinuousClock.now
-        return state.withLock { state in
-            guard let entry = state.entries[key], entry.expires > now, entry.generation == generation else { return nil }
+        return entries.withLock { entries in
+            guard let entry = entries[key], entry.expires > now, entry.generation == generation else { return nil }
             return entry.value
         }
     }
 
-    /// Keeps `value`, loaded after ``generation`` was `generation`.
-    func store(_ value: Value, for key: Key, generation: UInt64) {
-        guard generation == self.generation else { return }
-        let now = ContinuousClock.now
-        state.withLock { state in
-            if state.entries.count >= capacity, state.entries[key] == nil {
-                state.entries = state.entries.filter { $0.value.expires > now }
-                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            }
-            state.entries[key] = Entry(value: value, expires: now + lifetime, generation: generation)
-        }
-    }
-
-    /// The kept value for `key`, else what `load` returns (then kept).
+    /// The kept value for `key`, else what `load` returns (then kept, unless a write happened meanwhile).
     func value(for key: Key, load: () async throws -> Value) async rethrows -> Value {
         if let value = cached(key) { return value }
-        let generation = generation
+        let generation = changes.current
         let value = try await load()
-        store(value, for: key, generation: generation)
-        return value
-    }
-
-    /// Forgets `key`, and any value for it being loaded meanwhile.
-    func remove(_ key: Key) {
-        state.withLock { state in
-            state.entries[key] = nil
-            state.removals &+= 1
+        guard generation == changes.current else { return value }
+        let now = ContinuousClock.now
+        entries.withLock { entries in
+            if entries.count >= capacity, entries[key] == nil {
+                entries = entries.filter { $0.value.expires > now }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            }
+            entries[key] = Entry(value: value, expires: now + lifetime, generation: generation)
         }
+        return value
     }
 }
 

@@ -19,7 +19,7 @@ public struct DocsStore: Sendable {
         serverID: Int64, kind: DocSource.Kind, location: String, version: String, settings: SourceSettings = SourceSettings()
     ) async throws -> DocSource {
         let settingsJSON = settings.jsonColumn
-        return try await database.transaction { db in
+        return try await SearchRevisions.change(serverID: serverID, in: database) { db in  // a new version is searchable
             let row = try await db.one(
                 """
                 INSERT INTO doc_sources (server_id, kind, location, version, settings, created_at)
@@ -28,7 +28,6 @@ public struct DocsStore: Sendable {
                 RETURNING *
                 """
             )
-            try await SearchRevisions.bump(serverID: serverID, in: db)  // a new version is searchable
             return try DocSource(row: row)
         }
     }
@@ -112,7 +111,7 @@ public struct DocsStore: Sendable {
             )
             return (chunk, terms)
         }
-        return try await database.transaction { db in
+        return try await SearchRevisions.change(serverID: source.serverID, in: database) { db in
             try await SearchIndex.prepare(serverID: source.serverID, in: db)
             let pageID: Int64
             if let existing = try await db.first("SELECT id FROM doc_pages WHERE source_id = \(source.id) AND url = \(url)") {
@@ -140,7 +139,6 @@ public struct DocsStore: Sendable {
                     """
                 ).decode("id")
             }
-            try await SearchRevisions.bump(serverID: source.serverID, in: db)
             for (chunk, terms) in chunks {
                 let chunkID: Int64 = try await db.one(
                     """
@@ -164,11 +162,10 @@ public struct DocsStore: Sendable {
         .filter { !keep.contains(try $0.decode("url", as: String.self)) }
         for row in stale {
             let pageID: Int64 = try row.decode("id")
-            try await database.transaction { db in
+            try await SearchRevisions.change(serverID: source.serverID, in: database) { db in
                 try await SearchIndex.removePage(pageID, serverID: source.serverID, in: db)
                 try await db.query("DELETE FROM doc_pages WHERE id = \(pageID) AND server_id = \(source.serverID)")
                 try await EmbeddingStore.invalidate(serverID: source.serverID, version: source.version, in: db)
-                try await SearchRevisions.bump(serverID: source.serverID, in: db)
             }
         }
         return try stale.map { try $0.decode("url") }
@@ -178,9 +175,8 @@ public struct DocsStore: Sendable {
     /// fails at its next page, since the source is gone.
     func deleteSource(_ source: DocSource) async throws {
         _ = try await removePages(of: source, except: [])
-        try await database.transaction { db in
+        try await SearchRevisions.change(serverID: source.serverID, in: database) { db in  // its version may be gone
             try await db.query("DELETE FROM doc_sources WHERE id = \(source.id) AND server_id = \(source.serverID)")
-            try await SearchRevisions.bump(serverID: source.serverID, in: db)  // its version may be gone
         }
     }
 

@@ -857,14 +857,20 @@ public enum Migrations {
 
     /// The change stamp of each server's searchable docs, which keeps every instance's in-memory
     /// search index (``SearchIndexCache``) current (see ``SearchRevisions``).
-    static let searchRevisions = Migration(version: 17, name: "search revisions") { _ in
+    /// Every server gets a random stamp (as ``TenancyStore/createServer(slug:name:organization:authMode:settings:)``
+    /// gives new ones), so no two servers ever share a stamp with an index cached under a reused id.
+    static let searchRevisions = Migration(version: 17, name: "search revisions") { dialect in
         [
             """
             CREATE TABLE doc_search_revisions (
                 server_id BIGINT PRIMARY KEY REFERENCES mcp_servers(id) ON DELETE CASCADE,
                 revision BIGINT NOT NULL
             )
+            """,
             """
+            INSERT INTO doc_search_revisions (server_id, revision)
+            SELECT id, \(dialect == .sqlite ? "(random() & 9223372036854775807) | 1" : "(random() * 9.2e18)::bigint | 1") FROM mcp_servers
+            """,
         ]
     }
 }

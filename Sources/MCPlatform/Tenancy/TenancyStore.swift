@@ -70,13 +70,16 @@ public struct TenancyStore: Sendable {
                     ).decode("n")
                     guard count < maximum else { throw TenancyError.serverQuotaReached(organization.slug, maximum: maximum) }
                 }
-                try await db.query(
+                let created = try await db.one(
                     """
                     INSERT INTO mcp_servers (organization_id, slug, name, auth_mode, settings, created_at, updated_at)
                     VALUES (\(organization.id), \(slug.value), \(name), \(authMode.rawValue), \(settings.jsonColumn), \(now), \(now))
+                    RETURNING id
                     """
                 )
+                try await SearchRevisions.bump(serverID: try created.decode("id"), in: db)
             }
+            SearchRevisions.committed()
             Self.changes.bump()
             return try await self.server(slug: slug.value)
         }
@@ -90,9 +93,11 @@ public struct TenancyStore: Sendable {
     }
 
     /// ``server(slug:)`` as of at most a second ago (``ExpiringCache``): for MCP requests, which
-    /// look their server up every time.
+    /// look their server up every time. A string no server could have as its slug is answered
+    /// without a query and not kept (anyone can send those).
     public func cachedServer(slug: String) async throws -> TenantServer? {
-        try await cache.value(for: slug) { try await server(slug: slug) }
+        guard (try? Slug(slug, reserved: [])) != nil else { return nil }
+        return try await cache.value(for: slug) { try await server(slug: slug) }
     }
 
     public func server(id: Int64) async throws -> TenantServer? {

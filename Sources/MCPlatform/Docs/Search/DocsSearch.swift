@@ -22,7 +22,6 @@ public struct SearchResult: Sendable, Equatable, Codable {
 /// index's change stamp).
 public struct DocsSearch: Sendable {
     let database: any Database
-    let docs: DocsStore
     let semantic: SemanticSearch?
     let indexes: SearchIndexCache
 
@@ -39,7 +38,6 @@ public struct DocsSearch: Sendable {
     /// A search over `database`; `indexes` defaults to a cache of its own (each search builds).
     public init(database: any Database, semantic: SemanticSearch? = nil, indexes: SearchIndexCache? = nil) {
         self.database = database
-        self.docs = DocsStore(database: database)
         self.semantic = semantic
         self.indexes = indexes ?? SearchIndexCache()
     }
@@ -144,11 +142,6 @@ public struct DocsSearch: Sendable {
             }
         }
         return phrasesFirst(pages.sorted { $0.score != $1.score ? $0.score > $1.score : $0.pageID < $1.pageID })
-    }
-
-    /// `requested` if the server has it, else the latest version; nil when the server has no docs.
-    func resolve(version requested: String?, serverID: Int64) async throws -> String? {
-        try Self.resolve(version: requested, among: try await docs.versions(serverID: serverID))
     }
 
     /// `requested` if among `versions` (newest first), else the latest; nil when there are none.

@@ -10,8 +10,11 @@ import Synchronization
 /// search right after an upload finds it), other searches go on with the previous index until
 /// it is ready. So a search reflects every change committed more than `recheckInterval` + one
 /// rebuild earlier (this instance's own changes: one rebuild). The first search of a server
-/// waits for its index; concurrent ones share that one build. Indexes beyond ``maximumBytes`` are dropped, least recently used first (the one
-/// just used always stays).
+/// waits for its index; concurrent ones share that one build; at most ``concurrentBuilds``
+/// servers build at once. If reading the stamp fails, the index in memory answers.
+///
+/// Memory: beyond ``maximumBytes`` indexes are dropped, least recently used first; the one just
+/// used always stays, even alone over the budget, and builds under way are not counted.
 public actor SearchIndexCache {
     /// Memory the cached indexes may take.
     let maximumBytes: Int
@@ -33,7 +36,12 @@ public actor SearchIndexCache {
     }
 
     private var entries: [Int64: Entry] = [:]
-    private var clock: UInt64 = 0
+    /// Counts searches: what ``Entry/lastUsed`` is measured in.
+    private var uses: UInt64 = 0
+    /// Most builds at once.
+    static let concurrentBuilds = 2
+    private var runningBuilds = 0
+    private var waitingBuilds: [CheckedContinuation<Void, Never>] = []
     /// Indexes built since start.
     private(set) var builds = 0
 
@@ -45,23 +53,26 @@ public actor SearchIndexCache {
 
     /// The index to search `serverID` with.
     func index(serverID: Int64, database: any Database) async throws -> LexicalIndex {
-        clock += 1
+        uses += 1
         let now = ContinuousClock.now
         let localChanges = SearchRevisions.localChanges.load(ordering: .relaxed)
         if let entry = entries[serverID], let index = entry.index {
-            entries[serverID]?.lastUsed = clock
+            entries[serverID]?.lastUsed = uses
             let due = now - entry.checkedAt >= recheckInterval || localChanges != entry.localChangesSeen
             guard due, entry.build == nil else { return index }
             entries[serverID]?.checkedAt = now
             entries[serverID]?.localChangesSeen = localChanges
-            let revision = try await SearchRevisions.current(serverID: serverID, in: database)
-            guard let current = entries[serverID], current.revision != revision, current.build == nil else { return index }
+            // A database that cannot answer now leaves the index in memory as good as it was.
+            guard let revision = try? await SearchRevisions.current(serverID: serverID, in: database),
+                let current = entries[serverID], current.revision != revision, current.build == nil
+            else { return entries[serverID]?.index ?? index }
             let build = startBuild(serverID: serverID, revision: revision, database: database)
-            return (try? await withDeadline(rebuildWait, expired: { CancellationError() }) { try await build.value }) ?? index
+            let previous = current.index ?? index  // a build may have finished while the stamp was read
+            return (try? await withDeadline(rebuildWait, expired: { CancellationError() }) { try await build.value }) ?? previous
         }
         if let build = entries[serverID]?.build { return try await build.value }
         // The first search: the stamp before the docs, so the index is never newer than its stamp.
-        entries[serverID] = Entry(revision: 0, checkedAt: now, localChangesSeen: localChanges, lastUsed: clock)
+        entries[serverID] = Entry(revision: 0, checkedAt: now, localChangesSeen: localChanges, lastUsed: uses)
         let build = Task { try await self.build(serverID: serverID, revision: nil, database: database) }
         entries[serverID]?.build = build
         return try await build.value
@@ -75,6 +86,8 @@ public actor SearchIndexCache {
 
     /// Loads the index of `serverID` at `revision` (nil: the current one) and serves it from now on.
     private func build(serverID: Int64, revision: Int64?, database: any Database) async throws -> LexicalIndex {
+        await takeBuildSlot()
+        defer { releaseBuildSlot() }
         do {
             let revision = try await resolvedRevision(revision, serverID: serverID, database: database)
             entries[serverID]?.buildRevision = revision
@@ -86,6 +99,20 @@ public actor SearchIndexCache {
             buildFailed(serverID: serverID)
             throw error
         }
+    }
+
+    /// Waits until fewer than ``concurrentBuilds`` builds run (a build holds its postings twice
+    /// over while it scores them: many servers' first searches at once must not all build at once).
+    private func takeBuildSlot() async {
+        guard runningBuilds >= Self.concurrentBuilds else {
+            runningBuilds += 1
+            return
+        }
+        await withCheckedContinuation { waitingBuilds.append($0) }  // the slot is handed over
+    }
+
+    private func releaseBuildSlot() {
+        if waitingBuilds.isEmpty { runningBuilds -= 1 } else { waitingBuilds.removeFirst().resume() }
     }
 
     private func resolvedRevision(_ revision: Int64?, serverID: Int64, database: any Database) async throws -> Int64 {

@@ -33,15 +33,16 @@ struct ReadPageTool: MCPTool {
         let arguments = ToolArguments(arguments)
         let requested = try arguments.string("url", maximumLength: 2000)
         let tokens = try arguments.integer("max_tokens", default: Self.defaultTokens, in: 100...Self.maximumTokens)
-        let search = DocsSearch(database: context.platform.database)
+        let docs = DocsStore(database: context.platform.database)
         guard
-            let version = try await search.resolve(
-                version: try arguments.optionalString("version", maximumLength: 100), serverID: context.server.id)
+            let version = try DocsSearch.resolve(
+                version: try arguments.optionalString("version", maximumLength: 100),
+                among: try await docs.versions(serverID: context.server.id))
         else {
             throw ToolError("This server has no documentation yet.")
         }
         let (url, anchor) = Self.split(requested)
-        guard let page = try await search.docs.page(serverID: context.server.id, version: version, url: url) else {
+        guard let page = try await docs.page(serverID: context.server.id, version: version, url: url) else {
             throw ToolError("No page '\(url)' in version \(version). Use a url returned by search_docs.")
         }
         let content = page.content

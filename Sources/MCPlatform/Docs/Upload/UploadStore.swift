@@ -26,7 +26,7 @@ struct UploadStore: Sendable {
         let settings = SourceSettings(upload: summary).jsonColumn
         let files = upload.files
         let now = Date()
-        return try await database.transaction { db in
+        return try await SearchRevisions.change(serverID: serverID, in: database) { db in  // a new version is searchable
             // The update only applies to an upload source: a website or git source of the same name stays as it is.
             guard
                 let row = try await db.first(
@@ -44,7 +44,6 @@ struct UploadStore: Sendable {
                 throw NameTaken(kind: DocSource.Kind(rawValue: try existing?.decode("kind") ?? "") ?? .folder)
             }
             let source = try DocSource(row: row)
-            try await SearchRevisions.bump(serverID: serverID, in: db)  // a new version is searchable
             try await db.query("DELETE FROM doc_upload_files WHERE source_id = \(source.id) AND server_id = \(serverID)")
             // Rows in batches of at most 100 files or about 8 MiB.
             var batch: [SQLStatement] = []
