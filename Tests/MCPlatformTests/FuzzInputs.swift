@@ -72,6 +72,7 @@ struct FuzzInputs {
         .tokenizer: [
             "os.path.join", "camelCase", "getHTTPResponse", "--dry-run", "snake_case", "ß", "İ", "ﬁ", "é", "Ⅻ", "٣", "_", "::", "a-",
             "queries", "running", "ǅ", "ﬀ", "👩‍💻", "\u{301}", "\u{200D}", String(repeating: "x", count: 70), " ", ".", "/",
+            "’", "“", "–", "…", "\u{A0}", "\u{600}", "\r\n",
         ],
     ]
 

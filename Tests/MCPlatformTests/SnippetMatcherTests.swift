@@ -5,7 +5,7 @@ import Testing
 /// Snippets find the same words as tokenizing every word would.
 @Suite struct SnippetMatcherTests {
     static let words =
-        "queries fries fry query getHTTPResponse os.path.join __init__ _private Café café naïve snake_case --dry-run running run ran x e._ a.b::c HTTP2Server 2fa v1.2.3 w7ing w7 w70s Ünïcödé résumés stopped stop is the QUERIES (Client.connect()), `pip` path/to/file _Private foo_ Foo_Bar querysets entries entry y yy xy"
+        "queries fries fry query don’t “Quoted” getHTTPResponse os.path.join __init__ _private Café café naïve snake_case --dry-run running run ran x e._ a.b::c HTTP2Server 2fa v1.2.3 w7ing w7 w70s Ünïcödé résumés stopped stop is the QUERIES (Client.connect()), `pip` path/to/file _Private foo_ Foo_Bar querysets entries entry y yy xy"
         .split(separator: " ")
 
     @Test func keysNeverMissAMatch() {
@@ -17,15 +17,12 @@ import Testing
             queries.append(
                 [term, sorted[(index * 7) % sorted.count]].filter { $0.count > 1 && !$0.hasPrefix("_") }.reduce(into: []) { $0.insert($1) })
         }
-        let text = Self.words.joined(separator: " ")
-        let bytes = SnippetMatcher.lowercasedBytes(text)
-        let utf8 = text.utf8
         for terms in queries {
             let matcher = SnippetMatcher(terms: terms)
-            for word in text.split(separator: " ") {
-                let start = utf8.distance(from: utf8.startIndex, to: word.startIndex)
-                let expected = SearchTokenizer.terms(String(word)).contains(where: terms.contains)
-                #expect(matcher.matches(word, lowercased: bytes, range: start..<(start + word.utf8.count)) == expected, "\(word) \(terms)")
+            for word in Self.words {
+                var bytes = String(word)
+                let expected = SearchTokenizer.characterTerms(String(word)).contains(where: terms.contains)
+                #expect(bytes.withUTF8 { matcher.matches($0) } == expected, "\(word) \(terms)")
             }
         }
     }

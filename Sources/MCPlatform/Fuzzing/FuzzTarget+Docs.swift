@@ -68,9 +68,13 @@ extension FuzzTarget {
     /// digits and `_`, already folded (lowercase, no diacritics: folding again changes nothing);
     /// and text split at a line break gives the terms of its parts, so that
     /// indexing and queries agree. (A line break, unlike a space, never joins the combining
-    /// mark that may follow it into one character.)
+    /// mark that may follow it into one character.) The byte path for ASCII gives the terms of
+    /// the `Character` path.
     static func checkTokenizer(_ text: String) throws(FuzzViolation) {
         let terms = SearchTokenizer.terms(text)
+        try FuzzViolation.require(
+            terms == SearchTokenizer.characterTerms(text),
+            "\(text.debugDescription): the byte path's terms differ from the Character path's")
         for term in terms {
             try FuzzViolation.require(!term.isEmpty && term.count <= SearchTokenizer.maximumTermLength, "term length \(term.count)")
             try FuzzViolation.require(

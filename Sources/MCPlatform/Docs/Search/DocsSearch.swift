@@ -51,9 +51,15 @@ public struct DocsSearch: Sendable {
     public func search(serverID: Int64, query: String, version: String?, limit: Int, offset: Int) async throws -> (
         version: String?, results: [SearchResult]
     ) {
+        try await search(serverID: serverID, query: SearchQuery(query), version: version, limit: limit, offset: offset)
+    }
+
+    /// Pages for the parsed `query` in `version` (default: the latest), `offset` pages skipped, at most `limit`.
+    func search(serverID: Int64, query: SearchQuery, version: String?, limit: Int, offset: Int) async throws -> (
+        version: String?, results: [SearchResult]
+    ) {
         let index = try await indexes.index(serverID: serverID, database: database)
         guard let version = try Self.resolve(version: version, among: index.versions) else { return (nil, []) }
-        let query = SearchQuery(query)
         let terms = query.terms + query.prefixes.flatMap { index.terms(startingWith: $0, limit: Self.prefixExpansions) }
         let keywordMatches = index.search(terms: terms, version: version, limit: Self.candidateChunks).map {
             SearchIndex.Match(chunkID: index.chunks[Int($0.ordinal)].id, score: $0.score)
@@ -80,14 +86,14 @@ public struct DocsSearch: Sendable {
                 }
             )
         }
-        let termSet = Set(terms)
+        let matcher = SnippetMatcher(terms: Set(terms))
         let results = pages.dropFirst(offset).prefix(limit).map { page in
             let pageRecord = index.pages[Int(page.best.page)]
             return SearchResult(
                 url: page.best.anchor.map { "\(pageRecord.url)#\($0)" } ?? pageRecord.url,
                 title: pageRecord.title,
                 section: page.best.headingPath,
-                snippet: Self.snippet(of: page.best.text, terms: termSet),
+                snippet: Self.snippet(of: page.best.text, matching: matcher),
                 score: (page.score * 1000).rounded() / 1000
             )
         }
@@ -156,18 +162,13 @@ public struct DocsSearch: Sendable {
         return versions.first
     }
 
-    /// The passage of `text` richest in `terms`, about ``snippetCharacters`` long, on word boundaries.
-    static func snippet(of text: String, terms: Set<String>) -> String {
-        let flattened = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            .joined(separator: " ")
-        guard flattened.count > snippetCharacters else { return flattened }
-        let words = flattened.split(separator: " ", omittingEmptySubsequences: true)
-        let matcher = SnippetMatcher(terms: terms)
-        let bytes = SnippetMatcher.lowercasedBytes(flattened)
-        let utf8 = flattened.utf8
-        let hits = words.map { word in
-            let start = utf8.distance(from: utf8.startIndex, to: word.startIndex)
-            return matcher.matches(word, lowercased: bytes, range: start..<(start + word.utf8.count)) ? 1 : 0
+    /// The passage of `text` richest in words that match, about ``snippetCharacters`` long, on word boundaries.
+    static func snippet(of text: String, matching matcher: SnippetMatcher) -> String {
+        let flat = FlatText(text)
+        guard flat.characters > snippetCharacters else { return flat.string }
+        let words = flat.words
+        let hits = flat.bytes.withUnsafeBufferPointer { bytes in
+            words.map { matcher.matches(UnsafeBufferPointer(rebasing: bytes[$0.bytes])) ? 1 : 0 }
         }
         // Slide a window of words, keep the one with most hits (earliest on ties).
         var best = (start: 0, hits: -1)
@@ -175,20 +176,29 @@ public struct DocsSearch: Sendable {
         var length = 0
         var windowHits = 0
         for end in words.indices {
-            length += words[end].count + 1
+            length += words[end].characters + 1
             windowHits += hits[end]
             while length > snippetCharacters, start < end {
-                length -= words[start].count + 1
+                length -= words[start].characters + 1
                 windowHits -= hits[start]
                 start += 1
             }
             if windowHits > best.hits { best = (start, windowHits) }
         }
-        var snippet = ""
+        var snippet: [UInt8] = []
+        snippet.reserveCapacity(4 * snippetCharacters)
+        if best.start > 0 { snippet += "… ".utf8 }
+        var characters = 0
         for word in words[best.start...] {
-            guard snippet.count + word.count + 1 <= snippetCharacters else { break }
-            snippet += snippet.isEmpty ? String(word) : " " + word
+            guard characters + word.characters + 1 <= snippetCharacters else { break }
+            if characters > 0 {
+                snippet.append(UInt8(ascii: " "))
+                characters += 1
+            }
+            snippet += flat.bytes[word.bytes]
+            characters += word.characters
         }
-        return (best.start > 0 ? "… " : "") + snippet + (snippet.count < flattened.count ? " …" : "")
+        if characters < flat.characters { snippet += " …".utf8 }
+        return String(decoding: snippet, as: UTF8.self)
     }
 }

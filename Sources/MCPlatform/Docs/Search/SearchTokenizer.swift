@@ -10,9 +10,29 @@ import Foundation
 /// tokenizer (with `_` as a token character) keeps them exactly as produced here.
 public enum SearchTokenizer {
     /// The terms of `text`, in order (repeated terms are repeated).
+    ///
+    /// ASCII stretches are tokenized on their bytes (``ASCIITokenizer``), the text around other
+    /// characters as `Character`s (``characterTerms(_:)``); ``forEachPiece(of:_:)`` cuts it so
+    /// that both give the terms the `Character` path gives for the whole text.
     public static func terms(_ text: String) -> [String] {
         var terms: [String] = []
         terms.reserveCapacity(text.utf8.count / 5)
+        var text = text
+        text.withUTF8 { bytes in
+            forEachPiece(of: bytes) { piece, isASCII in
+                if isASCII {
+                    ASCIITokenizer.forEachTerm(in: piece) { terms.append(String(decoding: $0, as: UTF8.self)) }
+                } else {
+                    terms += characterTerms(String(decoding: piece, as: UTF8.self))
+                }
+            }
+        }
+        return terms
+    }
+
+    /// The terms of `text` worked out on its `Character`s: what ``terms(_:)`` gives, for any text.
+    static func characterTerms(_ text: String) -> [String] {
+        var terms: [String] = []
         for word in words(text) {
             append(word, to: &terms)
         }

@@ -1,47 +1,99 @@
 /// Tells which words of a text yield any of a query's terms, exactly as tokenizing each word
 /// with ``SearchTokenizer`` would, without tokenizing most of them: what snippets need per word.
 ///
-/// Every term an ASCII word yields is ASCII and contains a *key* that the lowercased word
-/// contains: a term starting with `_` is the whole word (`__init__`); a compound
+/// A word is taken in the pieces ``SearchTokenizer/forEachPiece(of:_:)`` cuts it into. Every
+/// term an ASCII piece yields is ASCII and contains a *key* that the lowercased piece contains
+/// where one of its parts starts (at the start, after a byte that is no letter or digit, or at a
+/// capital): a term starting with `_` is the whole word (`__init__`); a compound
 /// (`os_path_join`, `snake_case`) starts with the word's first part (key: up to the first `_`);
-/// any other term is a part, lowercased and lightly stemmed, so a prefix of the part, except that
-/// `-ies` becomes `-y` (key: the term without a final `y`). An ASCII word containing no key
-/// yields none of the terms; the others, and words that are not ASCII, are tokenized.
+/// any other term is a part, lowercased and lightly stemmed, so a prefix of the part, except
+/// that `-ies` becomes `-y` (key: the term without a final `y`). A one-letter term is a whole
+/// part (stemming never leaves one letter), so its key must also end where a part can (at the
+/// end, before a byte that is no letter or digit, or before a capital). An ASCII piece without
+/// a key so placed yields none of the terms; the others are tokenized on their bytes, and
+/// pieces that are not ASCII as `Character`s.
 struct SnippetMatcher {
     let terms: Set<String>
-    /// The keys of the ASCII terms (lowercase bytes).
-    private let keys: [[UInt8]]
+    /// The ASCII terms' bytes, one after the other, and each term's range in them.
+    private let termBytes: [UInt8]
+    private let termRanges: [Range<Int>]
+    /// The keys of the ASCII terms (lowercase bytes), one after the other, and each key's range in
+    /// them, with whether its term has one letter.
+    private let keyBytes: [UInt8]
+    private let keyRanges: [(range: Range<Int>, oneLetter: Bool)]
+    /// For every byte, whether a key starts with it.
+    private let startsKey: [Bool]
 
     init(terms: Set<String>) {
         self.terms = terms
-        keys = terms.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { term in
-            let bytes = Array(term.utf8)
+        let asciiTerms = terms.map { Array($0.utf8) }.filter { $0.allSatisfy { $0 < 0x80 } }
+        let keys = asciiTerms.map { bytes in
             if bytes.first == UInt8(ascii: "_") { return bytes }
             if let underscore = bytes.firstIndex(of: UInt8(ascii: "_")) { return Array(bytes[..<underscore]) }
             return bytes.count > 1 && bytes.last == UInt8(ascii: "y") ? Array(bytes.dropLast()) : bytes
         }
+        (termBytes, termRanges) = Self.concatenated(asciiTerms)
+        let (keyBytes, keyRanges) = Self.concatenated(keys)
+        self.keyBytes = keyBytes
+        self.keyRanges = zip(keyRanges, asciiTerms).filter { !$0.0.isEmpty }.map { ($0, $1.count == 1) }
+        startsKey = (0...255).map { byte in keys.contains { $0.first == byte } }
     }
 
-    /// Whether the word `bytes[range]` of `text` (whose UTF-8 is `bytes`, ASCII letters lowercased) yields a term.
-    func matches(_ word: Substring, lowercased bytes: [UInt8], range: Range<Int>) -> Bool {
-        if bytes[range].allSatisfy({ $0 < 0x80 }) {
-            guard keys.contains(where: { key in Self.contains(key, in: bytes[range]) }) else { return false }
+    private static func concatenated(_ arrays: [[UInt8]]) -> ([UInt8], [Range<Int>]) {
+        var bytes: [UInt8] = []
+        let ranges = arrays.map { array in
+            bytes += array
+            return (bytes.count - array.count)..<bytes.count
         }
-        return SearchTokenizer.terms(String(word)).contains(where: terms.contains)
+        return (bytes, ranges)
     }
 
-    /// The UTF-8 of `text` with ASCII capitals lowercased.
-    static func lowercasedBytes(_ text: String) -> [UInt8] {
-        text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-    }
-
-    private static func contains(_ key: [UInt8], in bytes: ArraySlice<UInt8>) -> Bool {
-        guard bytes.count >= key.count else { return false }
-        var start = bytes.startIndex
-        while start + key.count <= bytes.endIndex {
-            if bytes[start] == key[0], bytes[start..<(start + key.count)].elementsEqual(key) { return true }
-            start += 1
+    /// Whether the word `word` (UTF-8) yields a term.
+    func matches(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        var found = false
+        SearchTokenizer.forEachPiece(of: word) { piece, isASCII in
+            guard !found else { return }
+            if !isASCII {
+                found = SearchTokenizer.characterTerms(String(decoding: piece, as: UTF8.self)).contains(where: terms.contains)
+            } else if containsKey(piece) {
+                ASCIITokenizer.forEachTerm(in: piece) { term in
+                    if !found, isTerm(term) { found = true }
+                }
+            }
         }
-        return false
+        return found
+    }
+
+    private func isTerm(_ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        termBytes.withUnsafeBufferPointer { bytes in
+            termRanges.contains { $0.count == term.count && UnsafeBufferPointer(rebasing: bytes[$0]).elementsEqual(term) }
+        }
+    }
+
+    /// Whether `text` (ASCII), capitals lowercased, contains a key where a part can start (and, for a one-letter key, end).
+    private func containsKey(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        startsKey.withUnsafeBufferPointer { startsKey in
+            keyBytes.withUnsafeBufferPointer { keyBytes in
+                for start in text.indices where startsKey[Int(ASCIITokenizer.lowercased(text[start]))] {
+                    guard start == 0 || !Self.isAlphanumeric(text[start - 1]) || ASCIITokenizer.isUppercase(text[start]) else { continue }
+                    for (key, oneLetter) in keyRanges where key.count <= text.count - start {
+                        var length = 0
+                        while length < key.count, keyBytes[key.lowerBound + length] == ASCIITokenizer.lowercased(text[start + length]) {
+                            length += 1
+                        }
+                        guard length == key.count else { continue }
+                        let end = start + length
+                        if !oneLetter || end == text.count || !Self.isAlphanumeric(text[end]) || ASCIITokenizer.isUppercase(text[end]) {
+                            return true
+                        }
+                    }
+                }
+                return false
+            }
+        }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        ASCIITokenizer.isLowercase(byte) || ASCIITokenizer.isUppercase(byte) || ASCIITokenizer.isDigit(byte)
     }
 }
