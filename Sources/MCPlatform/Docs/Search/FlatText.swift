@@ -28,6 +28,8 @@ struct FlatText {
                 var lineStart = 0
                 var index = 0
                 while index < source.count {
+                    while index + 8 <= source.count, Self.isPlainASCII(Self.eightBytes(source, at: index), below: 0x0E) { index += 8 }
+                    guard index < source.count else { break }
                     let byte = source[index]
                     if byte < 0x80 {
                         if byte &- 0x0A < 4 {
@@ -93,21 +95,51 @@ struct FlatText {
         var characters = 0
         bytes.withUnsafeBufferPointer { bytes in
             var start = 0
-            var length = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: " ") {
-                    if index > start { words.append(Word(bytes: start..<index, characters: length)) }
-                    characters += length + 1
-                    (start, length) = (index + 1, 0)
-                } else if byte & 0xC0 != 0x80 {
-                    length += 1
+            while start < bytes.count {
+                // To the next space, eight bytes at a time; `high`: whether any byte is not ASCII.
+                var end = start
+                var high: UInt64 = 0
+                while end + 8 <= bytes.count {
+                    let eight = Self.eightBytes(bytes, at: end)
+                    let spaces = Self.zeroBytes(eight ^ 0x2020_2020_2020_2020)
+                    guard spaces == 0 else {
+                        let before = spaces.trailingZeroBitCount / 8
+                        high |= before == 0 ? 0 : eight & (1 << (8 * UInt64(before)) - 1)
+                        end += before
+                        break
+                    }
+                    high |= eight
+                    end += 8
                 }
+                while end < bytes.count, bytes[end] != UInt8(ascii: " ") {
+                    high |= UInt64(bytes[end])
+                    end += 1
+                }
+                if end > start {
+                    let length = high & 0x8080_8080_8080_8080 == 0 ? end - start : bytes[start..<end].count { $0 & 0xC0 != 0x80 }
+                    words.append(Word(bytes: start..<end, characters: length))
+                    characters += length
+                }
+                if end < bytes.count { characters += 1 }
+                start = end + 1
             }
-            if bytes.count > start { words.append(Word(bytes: start..<bytes.count, characters: length)) }
-            characters += length
         }
         (self.words, self.characters) = (words, characters)
+    }
+
+    private static func eightBytes(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Whether all eight bytes of `word` are ASCII and none is below `bound` (at most 0x80).
+    private static func isPlainASCII(_ word: UInt64, below bound: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        return (word | ((word &- ones &* bound) & ~word)) & (ones &* 0x80) == 0
+    }
+
+    /// The high bit of the first zero byte of `word` (little-endian) is the lowest bit set, if any.
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     private static func scalar(in text: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> UInt32 {

@@ -40,7 +40,7 @@ extension SearchTokenizer {
         if start < text.count { body(UnsafeBufferPointer(rebasing: text[start...]), pieceIsASCII) }
     }
 
-    private static func isASCII(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isASCII(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         var bits: UInt8 = 0
         for byte in text { bits |= byte }
         return bits < 0x80

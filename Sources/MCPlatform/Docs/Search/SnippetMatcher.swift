@@ -12,17 +12,22 @@
 /// end, before a byte that is no letter or digit, or before a capital). An ASCII piece without
 /// a key so placed yields none of the terms; the others are tokenized on their bytes, and
 /// pieces that are not ASCII as `Character`s.
-struct SnippetMatcher {
+final class SnippetMatcher {
+    /// A key: its range in ``keyBytes``, and whether its term has one letter.
+    private struct Key {
+        let bytes: Range<Int>
+        let oneLetter: Bool
+    }
+
     let terms: Set<String>
     /// The ASCII terms' bytes, one after the other, and each term's range in them.
     private let termBytes: [UInt8]
     private let termRanges: [Range<Int>]
-    /// The keys of the ASCII terms (lowercase bytes), one after the other, and each key's range in
-    /// them, with whether its term has one letter.
+    /// The keys of the ASCII terms (lowercase bytes), one after the other, and the keys.
     private let keyBytes: [UInt8]
-    private let keyRanges: [(range: Range<Int>, oneLetter: Bool)]
-    /// For every byte, whether a key starts with it.
-    private let startsKey: [Bool]
+    private let keys: [Key]
+    /// For every byte, the range of ``keys`` (sorted by first byte) that start with it.
+    private let keysByFirstByte: [Range<Int>]
 
     init(terms: Set<String>) {
         self.terms = terms
@@ -35,8 +40,13 @@ struct SnippetMatcher {
         (termBytes, termRanges) = Self.concatenated(asciiTerms)
         let (keyBytes, keyRanges) = Self.concatenated(keys)
         self.keyBytes = keyBytes
-        self.keyRanges = zip(keyRanges, asciiTerms).filter { !$0.0.isEmpty }.map { ($0, $1.count == 1) }
-        startsKey = (0...255).map { byte in keys.contains { $0.first == byte } }
+        let sorted = zip(keyRanges, asciiTerms).filter { !$0.0.isEmpty }.map { Key(bytes: $0, oneLetter: $1.count == 1) }
+            .sorted { keyBytes[$0.bytes.lowerBound] < keyBytes[$1.bytes.lowerBound] }
+        self.keys = sorted
+        keysByFirstByte = (0...255).map { byte in
+            let first = sorted.firstIndex { keyBytes[$0.bytes.lowerBound] == byte } ?? 0
+            return first..<(sorted[first...].firstIndex { keyBytes[$0.bytes.lowerBound] != byte } ?? sorted.count)
+        }
     }
 
     private static func concatenated(_ arrays: [[UInt8]]) -> ([UInt8], [Range<Int>]) {
@@ -50,16 +60,24 @@ struct SnippetMatcher {
 
     /// Whether the word `word` (UTF-8) yields a term.
     func matches(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        if SearchTokenizer.isASCII(word) { return containsKey(word) && yieldsTerm(word) }
         var found = false
         SearchTokenizer.forEachPiece(of: word) { piece, isASCII in
             guard !found else { return }
             if !isASCII {
                 found = SearchTokenizer.characterTerms(String(decoding: piece, as: UTF8.self)).contains(where: terms.contains)
-            } else if containsKey(piece) {
-                ASCIITokenizer.forEachTerm(in: piece) { term in
-                    if !found, isTerm(term) { found = true }
-                }
+            } else {
+                found = containsKey(piece) && yieldsTerm(piece)
             }
+        }
+        return found
+    }
+
+    /// Whether the ASCII `text` yields a term.
+    private func yieldsTerm(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var found = false
+        ASCIITokenizer.forEachTerm(in: text) { term in
+            if !found, isTerm(term) { found = true }
         }
         return found
     }
@@ -72,23 +90,29 @@ struct SnippetMatcher {
 
     /// Whether `text` (ASCII), capitals lowercased, contains a key where a part can start (and, for a one-letter key, end).
     private func containsKey(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        startsKey.withUnsafeBufferPointer { startsKey in
+        keysByFirstByte.withUnsafeBufferPointer { keysByFirstByte in
             keyBytes.withUnsafeBufferPointer { keyBytes in
-                for start in text.indices where startsKey[Int(ASCIITokenizer.lowercased(text[start]))] {
-                    guard start == 0 || !Self.isAlphanumeric(text[start - 1]) || ASCIITokenizer.isUppercase(text[start]) else { continue }
-                    for (key, oneLetter) in keyRanges where key.count <= text.count - start {
-                        var length = 0
-                        while length < key.count, keyBytes[key.lowerBound + length] == ASCIITokenizer.lowercased(text[start + length]) {
-                            length += 1
-                        }
-                        guard length == key.count else { continue }
-                        let end = start + length
-                        if !oneLetter || end == text.count || !Self.isAlphanumeric(text[end]) || ASCIITokenizer.isUppercase(text[end]) {
-                            return true
+                keys.withUnsafeBufferPointer { keys in
+                    for start in text.indices
+                    where start == 0 || !Self.isAlphanumeric(text[start - 1]) || ASCIITokenizer.isUppercase(text[start]) {
+                        for entry in keys[keysByFirstByte[Int(ASCIITokenizer.lowercased(text[start]))]]
+                        where entry.bytes.count <= text.count - start {
+                            let key = entry.bytes
+                            var length = 1
+                            while length < key.count, keyBytes[key.lowerBound + length] == ASCIITokenizer.lowercased(text[start + length]) {
+                                length += 1
+                            }
+                            guard length == key.count else { continue }
+                            let end = start + length
+                            if !entry.oneLetter || end == text.count || !Self.isAlphanumeric(text[end])
+                                || ASCIITokenizer.isUppercase(text[end])
+                            {
+                                return true
+                            }
                         }
                     }
+                    return false
                 }
-                return false
             }
         }
     }
