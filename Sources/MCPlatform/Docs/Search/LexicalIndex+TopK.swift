@@ -11,6 +11,10 @@ extension LexicalIndex {
     func search(terms: [String], version: String, limit: Int) -> [TopChunks.Entry] {
         let lists = postings(of: terms, version: version)
         guard !lists.isEmpty, limit > 0 else { return [] }
+        // The lists' parts apart, so that the loop reads them without copying a list (and retaining its arrays).
+        let ordinals = lists.map(\.postings.ordinals)
+        let weights = lists.map(\.postings.weights)
+        let idfs = lists.map(\.idf)
         // Lists by ascending bound; `bounds[i]`: the most lists order[0...i] can add together.
         let order = lists.indices.sorted { lists[$0].idf * lists[$0].postings.maximum < lists[$1].idf * lists[$1].postings.maximum }
         var bounds: [Double] = []
@@ -23,17 +27,16 @@ extension LexicalIndex {
         while true {
             var chunk = Ordinal.max
             var found = false
-            for list in order[firstEssential...] where positions[list] < lists[list].postings.ordinals.count {
-                chunk = min(chunk, lists[list].postings.ordinals[positions[list]])
+            for list in order[firstEssential...] where positions[list] < ordinals[list].count {
+                chunk = min(chunk, ordinals[list][positions[list]])
                 found = true
             }
             guard found else { break }
             var partial = 0.0
             for list in order[firstEssential...] {
                 let position = positions[list]
-                let postings = lists[list].postings
-                guard position < postings.ordinals.count, postings.ordinals[position] == chunk else { continue }
-                contributions[list] = lists[list].idf * postings.weights[position]
+                guard position < ordinals[list].count, ordinals[list][position] == chunk else { continue }
+                contributions[list] = idfs[list] * weights[list][position]
                 partial += contributions[list]
                 positions[list] = position + 1
             }
@@ -44,10 +47,10 @@ extension LexicalIndex {
                     break
                 }
                 let list = order[rank]
-                let postings = lists[list].postings
-                positions[list] = Self.firstPosition(in: postings.ordinals, from: positions[list], atLeast: chunk)
-                if positions[list] < postings.ordinals.count, postings.ordinals[positions[list]] == chunk {
-                    contributions[list] = lists[list].idf * postings.weights[positions[list]]
+                let position = Self.firstPosition(in: ordinals[list], from: positions[list], atLeast: chunk)
+                positions[list] = position
+                if position < ordinals[list].count, ordinals[list][position] == chunk {
+                    contributions[list] = idfs[list] * weights[list][position]
                     partial += contributions[list]
                 }
             }

@@ -43,10 +43,16 @@ final class SnippetMatcher {
         let sorted = zip(keyRanges, asciiTerms).filter { !$0.0.isEmpty }.map { Key(bytes: $0, oneLetter: $1.count == 1) }
             .sorted { keyBytes[$0.bytes.lowerBound] < keyBytes[$1.bytes.lowerBound] }
         self.keys = sorted
-        keysByFirstByte = (0...255).map { byte in
-            let first = sorted.firstIndex { keyBytes[$0.bytes.lowerBound] == byte } ?? 0
-            return first..<(sorted[first...].firstIndex { keyBytes[$0.bytes.lowerBound] != byte } ?? sorted.count)
+        var keysByFirstByte = [Range<Int>](repeating: 0..<0, count: 256)
+        var start = 0
+        while start < sorted.count {
+            let first = keyBytes[sorted[start].bytes.lowerBound]
+            var end = start + 1
+            while end < sorted.count, keyBytes[sorted[end].bytes.lowerBound] == first { end += 1 }
+            keysByFirstByte[Int(first)] = start..<end
+            start = end
         }
+        self.keysByFirstByte = keysByFirstByte
     }
 
     private static func concatenated(_ arrays: [[UInt8]]) -> ([UInt8], [Range<Int>]) {

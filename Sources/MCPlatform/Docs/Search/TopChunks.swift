@@ -53,7 +53,7 @@ struct TopChunks {
         var parent = start
         while true {
             var worst = parent
-            for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && worse(heap[child], heap[worst]) {
+            for child in (2 * parent + 1)...(2 * parent + 2) where child < heap.count && worse(heap[child], heap[worst]) {
                 worst = child
             }
             guard worst != parent else { return }
