@@ -135,7 +135,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: second.url) }
         try await DocsIngestionTests.withDocs(backend) { platform, server, folder in
             _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform)
-            let search = DocsSearch(database: platform.database, indexes: SearchIndexCache(recheckInterval: .seconds(3600)))
+            let search = DocsSearch(
+                database: platform.database, indexes: SearchIndexCache(recheckInterval: .seconds(3600), rebuildWait: .seconds(60)))
             #expect(try await search.search(serverID: server.id, query: "quokka", version: nil, limit: 5, offset: 0).results.isEmpty)
             _ = try await DocsIngestionTests.ingest(second, into: server, platform: platform)
             let found = try await search.search(serverID: server.id, query: "quokka", version: nil, limit: 5, offset: 0).results
@@ -149,7 +150,8 @@ import Testing
     func aServerThatReusesAnIdDoesNotSeeTheOldIndex(backend: Backend) async throws {
         try await DocsIngestionTests.withDocs(backend) { platform, server, folder in
             _ = try await DocsIngestionTests.ingest(folder, into: server, platform: platform)
-            let search = DocsSearch(database: platform.database, indexes: SearchIndexCache(recheckInterval: .seconds(3600)))
+            let search = DocsSearch(
+                database: platform.database, indexes: SearchIndexCache(recheckInterval: .seconds(3600), rebuildWait: .seconds(60)))
             #expect(try await !search.search(serverID: server.id, query: "timeout", version: nil, limit: 5, offset: 0).results.isEmpty)
             #expect(try await platform.tenancy.deleteServer(slug: server.slug))
             let organization = try #require(try await platform.tenancy.organization(slug: "acme"))

@@ -45,7 +45,7 @@ public actor SearchIndexCache {
     /// Indexes built since start.
     private(set) var builds = 0
 
-    public init(maximumBytes: Int = 512 << 20, recheckInterval: Duration = .seconds(1), rebuildWait: Duration = .seconds(1)) {
+    public init(maximumBytes: Int = 512 << 20, recheckInterval: Duration = .seconds(1), rebuildWait: Duration = .seconds(2)) {
         self.maximumBytes = maximumBytes
         self.recheckInterval = recheckInterval
         self.rebuildWait = rebuildWait
