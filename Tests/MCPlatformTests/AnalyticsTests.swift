@@ -201,6 +201,32 @@ import Testing
         }
     }
 
+    /// A search is settled from the participant's next searches and reads, at most
+    /// ``AnalyticsProcessor/laterEventsConsidered`` of them; a ticket later in the window counts.
+    @Test(arguments: Backend.available)
+    func aTicketBeyondTheEventsConsideredStillCounts(backend: Backend) async throws {
+        try await Self.withDocs(backend) { _, platform, server in
+            let t0 = Date(timeIntervalSince1970: floor(Date().timeIntervalSince1970 / 86400) * 86400 + 3600)
+            func event(_ tool: String, at offset: Double, pages: [String] = []) -> MCPEvent {
+                MCPEvent(
+                    serverID: server.id, sessionID: "session:a", participant: "session:a", endUserID: nil, method: "tools/call",
+                    tool: tool, summary: "install", queryKey: "install", resultCount: pages.count, pages: pages, outcome: .ok,
+                    errorCode: nil, latencyMicroseconds: 1000, at: t0 + offset, clientName: nil, clientVersion: nil)
+            }
+            platform.events.record(event("search_docs", at: 0, pages: ["guide/install.md"]))
+            for index in 0..<AnalyticsProcessor.laterEventsConsidered {
+                platform.events.record(event("read_page", at: 1 + Double(index) / 1000, pages: ["guide/other.md"]))
+            }
+            platform.events.record(event("create_support_ticket", at: 300))
+            try await platform.events.flush(to: platform.database)
+            try await Self.processor(platform).processOnce(now: t0 + 700)
+            let search = try await platform.database.one(
+                "SELECT resolution, resolution_reason FROM mcp_events WHERE server_id = \(server.id) AND tool = 'search_docs'")
+            #expect(try search.decode("resolution", as: String.self) == "unresolved")
+            #expect(try search.decode("resolution_reason", as: String.self) == "ticket")
+        }
+    }
+
     @Test func oneInstanceProcessesAtATime() async throws {
         try await Backend.sqlite.withDatabase { database async throws in
             let first = AnalyticsProcessor(database: database, settings: AnalyticsSettings(), holder: "a")

@@ -34,6 +34,10 @@ public struct AnalyticsProcessor: Sendable {
     }
 
     static let batchSize = 2000
+    /// Most of a participant's later searches and reads a search is settled from (a busy
+    /// participant's thousands would make settling quadratic); a ticket later in the window
+    /// still counts.
+    static let laterEventsConsidered = 100
 
     private func acquireLease(now: Date) async throws -> Bool {
         let expiry = now.addingTimeInterval(60)
@@ -191,18 +195,30 @@ public struct AnalyticsProcessor: Sendable {
         for search in searches {
             let id: Int64 = try search.decode("id")
             let at: Date = try search.decode("created_at")
+            let session: Int64 = try search.decode("analytics_session_id")
+            let windowEnd = at.addingTimeInterval(settings.resolutionWindow)
             let later = try await database.query(
                 """
                 SELECT method, tool, pages FROM mcp_events
-                WHERE analytics_session_id = \(try search.decode("analytics_session_id", as: Int64.self)) AND id > \(id)
-                    AND created_at <= \(at.addingTimeInterval(settings.resolutionWindow)) ORDER BY id
+                WHERE analytics_session_id = \(session) AND id > \(id) AND created_at <= \(windowEnd)
+                    AND (tool IN ('search_docs', 'read_page', 'create_support_ticket') OR method = 'resources/read')
+                ORDER BY id LIMIT \(Int64(Self.laterEventsConsidered))
                 """
             ).map { row in
                 LaterEvent(method: try row.decode("method"), tool: try row.decode("tool"), pages: Self.pages(try row.decode("pages")))
             }
-            let (resolution, reason) = Self.settle(
+            var (resolution, reason) = Self.settle(
                 outcome: try search.decode("outcome"), resultCount: try search.decode("result_count"),
                 results: Self.pages(try search.decode("pages")), later: later)
+            if later.count == Self.laterEventsConsidered, reason == "read" || reason == "not_read",
+                try await database.first(
+                    """
+                    SELECT id FROM mcp_events WHERE analytics_session_id = \(session) AND id > \(id) AND created_at <= \(windowEnd)
+                        AND tool = 'create_support_ticket' LIMIT 1
+                    """) != nil
+            {
+                (resolution, reason) = ("unresolved", "ticket")  // beyond the events considered
+            }
             try await database.query(
                 "UPDATE mcp_events SET resolution = \(resolution), resolution_reason = \(reason) WHERE id = \(id) AND resolution IS NULL")
         }
