@@ -50,15 +50,15 @@ import Testing
         #expect(RankFusion.fuse([[3, 1, 2]] as [[Int64]]).map(\.id) == [3, 1, 2])
     }
 
-    @Test func aPageRanksByItsBestSectionInTheSemanticRanking() async throws {
+    @Test func aPageRanksByItsBestSectionInTheSemanticRanking() {
         // Page 1 has the nearest chunk; page 2 has the next three. Without support, page 1 leads.
-        let rows = try await DocsIngestionTests.withDocs(.sqlite, files: [:]) { platform, _, _ in
-            try await platform.database.query("SELECT 1 AS page_id UNION ALL SELECT 2 AS page_id")
+        func chunk(_ id: Int64, page: Int64) -> LexicalIndex.Chunk {
+            LexicalIndex.Chunk(id: id, pageID: page, page: Int32(page - 1), anchor: nil, headingPath: "", text: "")
         }
-        let chunks: [Int64: SQLRow] = [1: rows[0], 2: rows[1], 3: rows[1], 4: rows[1]]
+        let chunks: [Int64: LexicalIndex.Chunk] = [1: chunk(1, page: 1), 2: chunk(2, page: 2), 3: chunk(3, page: 2), 4: chunk(4, page: 2)]
         let matches = [(1, 0.9), (2, 0.85), (3, 0.84), (4, 0.83)].map { SearchIndex.Match(chunkID: $0, score: $1) }
-        #expect(try DocsSearch.rankPages(matches, chunks: chunks, supportWeight: 0).map(\.pageID) == [1, 2])
-        #expect(try DocsSearch.rankPages(matches, chunks: chunks, supportWeight: 0.3).map(\.pageID) == [2, 1])
+        #expect(DocsSearch.rankPages(matches, chunks: chunks, supportWeight: 0).map(\.pageID) == [1, 2])
+        #expect(DocsSearch.rankPages(matches, chunks: chunks, supportWeight: 0.3).map(\.pageID) == [2, 1])
     }
 
     static let accountPage = """

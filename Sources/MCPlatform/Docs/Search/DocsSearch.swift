@@ -71,12 +71,12 @@ public struct DocsSearch: Sendable {
         var chunks: [Int64: LexicalIndex.Chunk] = [:]
         for match in keywordMatches + nearest { chunks[match.chunkID] = index.chunk(id: match.chunkID) }
         let holdingPhrases = Self.chunksHoldingPhrases(of: query, among: chunks)
-        var pages = try Self.rankPages(keywordMatches, chunks: chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
+        var pages = Self.rankPages(keywordMatches, chunks: chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
         if !nearest.isEmpty {
             // Fused per page: a page's cosine rank is its best section's (extra sections would
             // outweigh rank differences, as every chunk has a similarity).
-            let semanticPages = try Self.rankPages(nearest, chunks: chunks, supportWeight: 0, holdingPhrases: holdingPhrases)
-            var best: [Int64: RankedPage<LexicalIndex.Chunk>] = [:]
+            let semanticPages = Self.rankPages(nearest, chunks: chunks, supportWeight: 0, holdingPhrases: holdingPhrases)
+            var best: [Int64: RankedPage] = [:]
             for page in semanticPages + pages { best[page.pageID] = page }  // the keyword ranking's section wins
             pages = Self.phrasesFirst(
                 RankFusion.fuse([pages.map(\.pageID), semanticPages.map(\.pageID)]).map { fused in
@@ -101,9 +101,9 @@ public struct DocsSearch: Sendable {
     }
 
     /// A page in a ranking, with the chunk that represents it.
-    struct RankedPage<Chunk: PageChunk> {
+    struct RankedPage {
         let pageID: Int64
-        var best: Chunk
+        var best: LexicalIndex.Chunk
         var score: Double
         /// The page has a section holding every quoted phrase of the query (and `best` is one).
         var holdsPhrases = false
@@ -122,21 +122,21 @@ public struct DocsSearch: Sendable {
 
     /// Pages holding the quoted phrases first, each group in its order: a phrase that appears
     /// nowhere still finds the words.
-    static func phrasesFirst<Chunk: PageChunk>(_ pages: [RankedPage<Chunk>]) -> [RankedPage<Chunk>] {
+    static func phrasesFirst(_ pages: [RankedPage]) -> [RankedPage] {
         pages.filter(\.holdsPhrases) + pages.filter { !$0.holdsPhrases }
     }
 
     /// Pages of ranked chunks, best first. A page scores its best section plus `supportWeight`
     /// of its next ``supportingSections`` ones, so a page that answers from several angles beats
     /// one stray match.
-    static func rankPages<Chunk: PageChunk>(
-        _ matches: [SearchIndex.Match], chunks: [Int64: Chunk], supportWeight: Double, holdingPhrases: Set<Int64> = []
-    ) throws -> [RankedPage<Chunk>] {
-        var pages: [RankedPage<Chunk>] = []
+    static func rankPages(
+        _ matches: [SearchIndex.Match], chunks: [Int64: LexicalIndex.Chunk], supportWeight: Double, holdingPhrases: Set<Int64> = []
+    ) -> [RankedPage] {
+        var pages: [RankedPage] = []
         var pageIndex: [Int64: (position: Int, matched: Int)] = [:]
         for match in matches {
             guard let chunk = chunks[match.chunkID] else { continue }
-            let pageID = try chunk.pageID
+            let pageID = chunk.pageID
             let holds = holdingPhrases.contains(match.chunkID)
             if let (position, matched) = pageIndex[pageID] {
                 pageIndex[pageID] = (position, matched + 1)

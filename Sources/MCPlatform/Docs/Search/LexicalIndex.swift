@@ -19,7 +19,7 @@ final class LexicalIndex: Sendable {
     typealias Ordinal = UInt32
 
     /// What a search shows of a chunk.
-    struct Chunk: Sendable, PageChunk {
+    struct Chunk: Sendable {
         let id: Int64
         let pageID: Int64
         /// Index into ``pages``.
