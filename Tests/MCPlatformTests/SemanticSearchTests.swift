@@ -55,8 +55,8 @@ import Testing
         func chunk(_ id: Int64, page: Int64) -> LexicalIndex.Chunk {
             LexicalIndex.Chunk(id: id, pageID: page, page: Int32(page - 1), anchor: nil, headingPath: "", text: "")
         }
-        let chunks: [Int64: LexicalIndex.Chunk] = [1: chunk(1, page: 1), 2: chunk(2, page: 2), 3: chunk(3, page: 2), 4: chunk(4, page: 2)]
-        let matches = [(1, 0.9), (2, 0.85), (3, 0.84), (4, 0.83)].map { SearchIndex.Match(chunkID: $0, score: $1) }
+        let chunks = [chunk(1, page: 1), chunk(2, page: 2), chunk(3, page: 2), chunk(4, page: 2)]
+        let matches: [TopChunks.Entry] = [(0, 0.9), (1, 0.85), (2, 0.84), (3, 0.83)]
         #expect(DocsSearch.rankPages(matches, chunks: chunks, supportWeight: 0).map(\.pageID) == [1, 2])
         #expect(DocsSearch.rankPages(matches, chunks: chunks, supportWeight: 0.3).map(\.pageID) == [2, 1])
     }

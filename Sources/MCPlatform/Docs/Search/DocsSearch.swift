@@ -61,21 +61,18 @@ public struct DocsSearch: Sendable {
         let index = try await indexes.index(serverID: serverID, database: database)
         guard let version = try Self.resolve(version: version, among: index.versions) else { return (nil, []) }
         let terms = query.terms + query.prefixes.flatMap { index.terms(startingWith: $0, limit: Self.prefixExpansions) }
-        let keywordMatches = index.search(terms: terms, version: version, limit: Self.candidateChunks).map {
-            SearchIndex.Match(chunkID: index.chunks[Int($0.ordinal)].id, score: $0.score)
-        }
+        let keywordMatches = index.search(terms: terms, version: version, limit: Self.candidateChunks)
         let nearest =
             try await semantic?.nearest(
-                to: query.text, serverID: serverID, version: version, limit: Self.candidateChunks, database: database)
+                to: query.text, serverID: serverID, version: version, limit: Self.candidateChunks, database: database
+            ).compactMap { match in index.ordinal(of: match.chunkID).map { (ordinal: $0, score: match.score) } }
             ?? []
-        var chunks: [Int64: LexicalIndex.Chunk] = [:]
-        for match in keywordMatches + nearest { chunks[match.chunkID] = index.chunk(id: match.chunkID) }
-        let holdingPhrases = Self.chunksHoldingPhrases(of: query, among: chunks)
-        var pages = Self.rankPages(keywordMatches, chunks: chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
+        let holdingPhrases = Self.chunksHoldingPhrases(of: query, among: Set((keywordMatches + nearest).map(\.ordinal)), in: index.chunks)
+        var pages = Self.rankPages(keywordMatches, chunks: index.chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
         if !nearest.isEmpty {
             // Fused per page: a page's cosine rank is its best section's (extra sections would
             // outweigh rank differences, as every chunk has a similarity).
-            let semanticPages = Self.rankPages(nearest, chunks: chunks, supportWeight: 0, holdingPhrases: holdingPhrases)
+            let semanticPages = Self.rankPages(nearest, chunks: index.chunks, supportWeight: 0, holdingPhrases: holdingPhrases)
             var best: [Int64: RankedPage] = [:]
             for page in semanticPages + pages { best[page.pageID] = page }  // the keyword ranking's section wins
             pages = Self.phrasesFirst(
@@ -88,12 +85,13 @@ public struct DocsSearch: Sendable {
         }
         let matcher = SnippetMatcher(terms: Set(terms))
         let results = pages.dropFirst(offset).prefix(limit).map { page in
-            let pageRecord = index.pages[Int(page.best.page)]
+            let best = index.chunks[Int(page.best)]
+            let pageRecord = index.pages[Int(best.page)]
             return SearchResult(
-                url: page.best.anchor.map { "\(pageRecord.url)#\($0)" } ?? pageRecord.url,
+                url: best.anchor.map { "\(pageRecord.url)#\($0)" } ?? pageRecord.url,
                 title: pageRecord.title,
-                section: page.best.headingPath,
-                snippet: Self.snippet(of: page.best.text, matching: matcher),
+                section: best.headingPath,
+                snippet: Self.snippet(of: best.text, matching: matcher),
                 score: (page.score * 1000).rounded() / 1000
             )
         }
@@ -103,21 +101,22 @@ public struct DocsSearch: Sendable {
     /// A page in a ranking, with the chunk that represents it.
     struct RankedPage {
         let pageID: Int64
-        var best: LexicalIndex.Chunk
+        /// The chunk's ordinal in the index.
+        var best: LexicalIndex.Ordinal
         var score: Double
         /// The page has a section holding every quoted phrase of the query (and `best` is one).
         var holdsPhrases = false
     }
 
-    /// The chunks among `chunks` that hold every quoted phrase of `query` as written.
-    static func chunksHoldingPhrases(of query: SearchQuery, among chunks: [Int64: LexicalIndex.Chunk]) -> Set<Int64> {
+    /// The chunks among `candidates` (ordinals in `chunks`) that hold every quoted phrase of `query` as written.
+    static func chunksHoldingPhrases(
+        of query: SearchQuery, among candidates: Set<LexicalIndex.Ordinal>, in chunks: [LexicalIndex.Chunk]
+    ) -> Set<LexicalIndex.Ordinal> {
         guard !query.phrases.isEmpty else { return [] }
-        return Set(
-            chunks.filter { _, chunk in
-                let chunkTerms = SearchTokenizer.terms(chunk.text)
-                return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
-            }.keys
-        )
+        return candidates.filter { ordinal in
+            let chunkTerms = SearchTokenizer.terms(chunks[Int(ordinal)].text)
+            return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
+        }
     }
 
     /// Pages holding the quoted phrases first, each group in its order: a phrase that appears
@@ -126,25 +125,25 @@ public struct DocsSearch: Sendable {
         pages.filter(\.holdsPhrases) + pages.filter { !$0.holdsPhrases }
     }
 
-    /// Pages of ranked chunks, best first. A page scores its best section plus `supportWeight`
-    /// of its next ``supportingSections`` ones, so a page that answers from several angles beats
-    /// one stray match.
+    /// Pages of ranked chunks (ordinals in `chunks`), best first. A page scores its best section
+    /// plus `supportWeight` of its next ``supportingSections`` ones, so a page that answers from
+    /// several angles beats one stray match.
     static func rankPages(
-        _ matches: [SearchIndex.Match], chunks: [Int64: LexicalIndex.Chunk], supportWeight: Double, holdingPhrases: Set<Int64> = []
+        _ matches: [TopChunks.Entry], chunks: [LexicalIndex.Chunk], supportWeight: Double,
+        holdingPhrases: Set<LexicalIndex.Ordinal> = []
     ) -> [RankedPage] {
         var pages: [RankedPage] = []
         var pageIndex: [Int64: (position: Int, matched: Int)] = [:]
         for match in matches {
-            guard let chunk = chunks[match.chunkID] else { continue }
-            let pageID = chunk.pageID
-            let holds = holdingPhrases.contains(match.chunkID)
+            let pageID = chunks[Int(match.ordinal)].pageID
+            let holds = holdingPhrases.contains(match.ordinal)
             if let (position, matched) = pageIndex[pageID] {
                 pageIndex[pageID] = (position, matched + 1)
                 if matched + 1 <= supportingSections { pages[position].score += match.score * supportWeight }
-                if holds, !pages[position].holdsPhrases { (pages[position].best, pages[position].holdsPhrases) = (chunk, true) }
+                if holds, !pages[position].holdsPhrases { (pages[position].best, pages[position].holdsPhrases) = (match.ordinal, true) }
             } else {
                 pageIndex[pageID] = (pages.count, 1)
-                pages.append(RankedPage(pageID: pageID, best: chunk, score: match.score, holdsPhrases: holds))
+                pages.append(RankedPage(pageID: pageID, best: match.ordinal, score: match.score, holdsPhrases: holds))
             }
         }
         return phrasesFirst(pages.sorted { $0.score != $1.score ? $0.score > $1.score : $0.pageID < $1.pageID })

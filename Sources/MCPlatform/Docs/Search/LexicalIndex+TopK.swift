@@ -9,49 +9,58 @@ extension LexicalIndex {
     /// Bounds carry a 1e-9 relative margin, far above rounding, so no chunk that belongs in the
     /// top is skipped. Scores are added in the order SQLite adds them, so they are equal bit for bit.
     func search(terms: [String], version: String, limit: Int) -> [TopChunks.Entry] {
-        let lists = postings(of: terms, version: version)
-        guard !lists.isEmpty, limit > 0 else { return [] }
-        // The lists' parts apart, so that the loop reads them without copying a list (and retaining its arrays).
-        let ordinals = lists.map(\.postings.ordinals)
-        let weights = lists.map(\.postings.weights)
-        let idfs = lists.map(\.idf)
-        // Lists by ascending bound; `bounds[i]`: the most lists order[0...i] can add together.
-        let order = lists.indices.sorted { lists[$0].idf * lists[$0].postings.maximum < lists[$1].idf * lists[$1].postings.maximum }
+        guard limit > 0, let versionNumber = versions.firstIndex(of: version) else { return [] }
+        let lists = postings.lists(of: terms, version: Int32(versionNumber))
+        guard !lists.isEmpty else { return [] }
+        return postings.ordinals.withUnsafeBufferPointer { ordinals in
+            postings.scores.withUnsafeBufferPointer { scores in
+                Self.maxScore(lists, ordinals: ordinals, scores: scores, limit: limit)
+            }
+        }
+    }
+
+    /// MaxScore over `lists` (in the order their scores add up), whose ranges index `ordinals` and `scores`.
+    private static func maxScore(
+        _ lists: [PostingLists.List], ordinals: UnsafeBufferPointer<Ordinal>, scores: UnsafeBufferPointer<Double>, limit: Int
+    ) -> [TopChunks.Entry] {
+        // Slots: the lists by ascending bound (slot s is list order[s]); `bounds[s]`: the most slots 0...s add together.
+        let order = lists.indices.sorted { lists[$0].maximum < lists[$1].maximum }
         var bounds: [Double] = []
-        for list in order { bounds.append((bounds.last ?? 0) + lists[list].idf * lists[list].postings.maximum) }
+        for list in order { bounds.append((bounds.last ?? 0) + lists[list].maximum) }
+        var positions = order.map { Int(lists[$0].range.lowerBound) }
+        let ends = order.map { Int(lists[$0].range.upperBound) }
         let margin = 1 + 1e-9
-        var positions = [Int](repeating: 0, count: lists.count)
+        // Per list, its score in the current chunk (0 if absent), added in list order at the end.
         var contributions = [Double](repeating: 0, count: lists.count)
         var top = TopChunks(capacity: limit)
         var firstEssential = 0
         while true {
             var chunk = Ordinal.max
             var found = false
-            for list in order[firstEssential...] where positions[list] < ordinals[list].count {
-                chunk = min(chunk, ordinals[list][positions[list]])
+            for slot in firstEssential..<order.count where positions[slot] < ends[slot] {
+                chunk = min(chunk, ordinals[positions[slot]])
                 found = true
             }
             guard found else { break }
             var partial = 0.0
-            for list in order[firstEssential...] {
-                let position = positions[list]
-                guard position < ordinals[list].count, ordinals[list][position] == chunk else { continue }
-                contributions[list] = idfs[list] * weights[list][position]
-                partial += contributions[list]
-                positions[list] = position + 1
+            for slot in firstEssential..<order.count {
+                let position = positions[slot]
+                guard position < ends[slot], ordinals[position] == chunk else { continue }
+                contributions[order[slot]] = scores[position]
+                partial += scores[position]
+                positions[slot] = position + 1
             }
             var skipped = false
-            for rank in stride(from: firstEssential - 1, through: 0, by: -1) {
-                if (partial + bounds[rank]) * margin <= top.threshold {
+            for slot in stride(from: firstEssential - 1, through: 0, by: -1) {
+                if (partial + bounds[slot]) * margin <= top.threshold {
                     skipped = true
                     break
                 }
-                let list = order[rank]
-                let position = Self.firstPosition(in: ordinals[list], from: positions[list], atLeast: chunk)
-                positions[list] = position
-                if position < ordinals[list].count, ordinals[list][position] == chunk {
-                    contributions[list] = idfs[list] * weights[list][position]
-                    partial += contributions[list]
+                let position = firstPosition(in: ordinals, from: positions[slot], to: ends[slot], atLeast: chunk)
+                positions[slot] = position
+                if position < ends[slot], ordinals[position] == chunk {
+                    contributions[order[slot]] = scores[position]
+                    partial += scores[position]
                 }
             }
             if !skipped {
@@ -65,19 +74,21 @@ extension LexicalIndex {
         return top.sorted()
     }
 
-    /// The first position at or after `start` in `ordinals` (ascending) holding `target` or more:
-    /// galloping, then binary search.
-    static func firstPosition(in ordinals: [Ordinal], from start: Int, atLeast target: Ordinal) -> Int {
-        guard start < ordinals.count, ordinals[start] < target else { return start }
+    /// The first position in `start..<end` of `ordinals` (ascending there) holding `target` or
+    /// more, else `end`: galloping, then binary search.
+    private static func firstPosition(in ordinals: UnsafeBufferPointer<Ordinal>, from start: Int, to end: Int, atLeast target: Ordinal)
+        -> Int
+    {
+        guard start < end, ordinals[start] < target else { return start }
         var low = start
         var step = 1
         var high = start + 1
-        while high < ordinals.count, ordinals[high] < target {
+        while high < end, ordinals[high] < target {
             low = high
             step *= 2
             high = start + step
         }
-        high = min(high, ordinals.count)
+        high = min(high, end)
         while low + 1 < high {
             let middle = (low + high) / 2
             if ordinals[middle] < target { low = middle } else { high = middle }

@@ -15,7 +15,7 @@ import Foundation
 ///
 /// Immutable once built; searches share it without locks.
 final class LexicalIndex: Sendable {
-    /// A chunk's place in the index: its ordinal in ``chunks``, ascending by chunk id.
+    /// A chunk's place in the index: its ordinal in ``chunks``, ascending by chunk id within a version.
     typealias Ordinal = UInt32
 
     /// What a search shows of a chunk.
@@ -36,15 +36,6 @@ final class LexicalIndex: Sendable {
         let title: String
     }
 
-    /// The chunks of one version holding one term, ascending, each with its term-frequency part
-    /// of the score (f × (k1 + 1) / (f + k1 × (…))): the score is IDF × that.
-    struct Postings: Sendable {
-        var ordinals: [Ordinal] = []
-        var weights: [Double] = []
-        /// The largest of ``weights``.
-        var maximum = 0.0
-    }
-
     static let k1 = 1.2
     static let b = 0.75
 
@@ -54,18 +45,17 @@ final class LexicalIndex: Sendable {
     let pages: [Page]
     /// Every indexed term, sorted by UTF-8 bytes (as SQLite orders them).
     let vocabulary: [String]
-    /// Per term: its IDF, and per version its postings.
-    private let terms: [String: (idf: Double, postings: [String: Postings])]
+    let postings: PostingLists
     private let ordinals: [Int64: Ordinal]
     /// Approximate memory taken, for the cache's budget.
     let bytes: Int
 
-    init(versions: [String], chunks: [Chunk], pages: [Page], terms: [String: (idf: Double, postings: [String: Postings])]) {
+    init(versions: [String], chunks: [Chunk], pages: [Page], postings: PostingLists) {
         self.versions = versions
         self.chunks = chunks
         self.pages = pages
-        self.terms = terms
-        self.vocabulary = terms.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        self.postings = postings
+        self.vocabulary = postings.terms.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var ordinals: [Int64: Ordinal] = [:]
         ordinals.reserveCapacity(chunks.count)
         for (ordinal, chunk) in chunks.enumerated() { ordinals[chunk.id] = Ordinal(ordinal) }
@@ -73,16 +63,12 @@ final class LexicalIndex: Sendable {
         var bytes = 256 + chunks.count * (MemoryLayout<Chunk>.stride + 40) + pages.count * (MemoryLayout<Page>.stride + 32)
         for chunk in chunks { bytes += chunk.text.utf8.count + chunk.headingPath.utf8.count + (chunk.anchor?.utf8.count ?? 0) }
         for page in pages { bytes += page.url.utf8.count + page.title.utf8.count }
-        for (term, entry) in terms {
-            bytes += 2 * (term.utf8.count + 48) + 64
-            for (_, postings) in entry.postings { bytes += 96 + postings.ordinals.count * 12 }
-        }
-        self.bytes = bytes
+        self.bytes = bytes + postings.bytes + vocabulary.count * 16
     }
 
-    /// The chunk with database id `id`, if indexed.
-    func chunk(id: Int64) -> Chunk? {
-        ordinals[id].map { chunks[Int($0)] }
+    /// The ordinal of the chunk with database id `id`, if indexed.
+    func ordinal(of id: Int64) -> Ordinal? {
+        ordinals[id]
     }
 
     /// The indexed terms starting with `prefix`, at most `limit`, in order (for `prefix*` queries).
@@ -95,12 +81,61 @@ final class LexicalIndex: Sendable {
         }
         return Array(vocabulary[low...].prefix { $0.utf8.starts(with: prefix.utf8) }.prefix(limit))
     }
+}
 
-    /// The postings and IDF of each of `terms` in `version` that has any, in the order the score adds them.
-    func postings(of terms: [String], version: String) -> [(idf: Double, postings: Postings)] {
-        Array(Set(terms)).sorted().compactMap { term in
-            guard let entry = self.terms[term], let postings = entry.postings[version] else { return nil }
-            return (entry.idf, postings)
+extension LexicalIndex {
+    /// Every term's postings in three flat arrays, a term's lists being ranges of them: no array
+    /// per term, so a search reads them without reference counting and a small index stays small.
+    struct PostingLists: Sendable {
+        /// The chunks of one version holding one term: ``ordinals`` and ``scores`` in `range`,
+        /// ascending by ordinal.
+        struct List: Sendable {
+            /// Index into ``LexicalIndex/versions``.
+            let version: Int32
+            let range: Range<Int32>
+            /// The largest of the list's scores.
+            let maximum: Double
+        }
+
+        /// Per term, its lists (one per version holding it): a range of ``lists``.
+        private(set) var terms: [String: Range<Int32>] = [:]
+        private(set) var lists: [List] = []
+        private(set) var ordinals: [Ordinal] = []
+        /// Per posting, the term's score in the chunk: IDF × f × (k1 + 1) / (f + k1 × (…)).
+        private(set) var scores: [Double] = []
+
+        /// Adds `term`'s postings, one list per version, each ascending by ordinal.
+        mutating func add(term: String, versions: [(version: Int32, ordinals: [Ordinal], scores: [Double])]) {
+            let first = Int32(lists.count)
+            for list in versions {
+                let start = Int32(ordinals.count)
+                ordinals += list.ordinals
+                scores += list.scores
+                lists.append(List(version: list.version, range: start..<Int32(ordinals.count), maximum: list.scores.max() ?? 0))
+            }
+            terms[term] = first..<Int32(lists.count)
+        }
+
+        /// The lists of each of `terms` in `version` that has one, in the order the score adds them (sorted).
+        func lists(of terms: [String], version: Int32) -> [List] {
+            Array(Set(terms)).sorted().compactMap { term in
+                self.terms[term].flatMap { range in lists[Int(range.lowerBound)..<Int(range.upperBound)].first { $0.version == version } }
+            }
+        }
+
+        /// Approximate memory taken.
+        var bytes: Int {
+            var bytes = lists.count * MemoryLayout<List>.stride + ordinals.count * 12 + terms.count * 40
+            for term in terms.keys where term.utf8.count > 15 { bytes += term.utf8.count + 32 }
+            return bytes
+        }
+
+        /// Sizes the arrays for `postings` postings over `lists` lists of `terms` terms.
+        mutating func reserve(terms: Int, lists: Int, postings: Int) {
+            self.terms.reserveCapacity(terms)
+            self.lists.reserveCapacity(lists)
+            ordinals.reserveCapacity(postings)
+            scores.reserveCapacity(postings)
         }
     }
 }

@@ -12,8 +12,12 @@ struct LexicalIndexLoader {
     /// Chunks read per query.
     static let batchSize = 1000
 
-    /// A term's postings while loading: per version, chunks with their weighted frequency.
-    private typealias RawPostings = [String: (ordinals: [LexicalIndex.Ordinal], frequencies: [Double])]
+    /// A term's chunks in one version while loading, with the term's weighted frequency in each.
+    private struct RawList {
+        let version: Int32
+        var ordinals: [LexicalIndex.Ordinal] = []
+        var frequencies: [Double] = []
+    }
 
     func load() async throws -> LexicalIndex {
         let versions = DocsStore.newestFirst(
@@ -31,8 +35,8 @@ struct LexicalIndexLoader {
         }
         var chunks: [LexicalIndex.Chunk] = []
         var lengths: [Int] = []
-        var raw: [String: RawPostings] = [:]
-        for version in versions {
+        var raw: [String: [RawList]] = [:]
+        for (versionNumber, version) in versions.enumerated() {
             var after: Int64 = 0
             while true {
                 let rows = try await database.query(
@@ -53,8 +57,7 @@ struct LexicalIndexLoader {
                         body: SearchTokenizer.terms(prose), code: SearchTokenizer.terms(code))
                     let ordinal = LexicalIndex.Ordinal(chunks.count)
                     for (term, frequency) in terms.weightedFrequencies {
-                        raw[term, default: [:]][version, default: ([], [])].ordinals.append(ordinal)
-                        raw[term]![version]!.frequencies.append(frequency)
+                        Self.append(ordinal, frequency, version: Int32(versionNumber), to: &raw[term, default: []])
                     }
                     chunks.append(chunk)
                     lengths.append(terms.count)
@@ -64,36 +67,40 @@ struct LexicalIndexLoader {
                 await Task.yield()  // tokenizing is CPU-bound: let requests run between batches
             }
         }
-        return LexicalIndex(versions: versions, chunks: chunks, pages: pages, terms: Self.scored(raw, lengths: lengths))
+        return LexicalIndex(versions: versions, chunks: chunks, pages: pages, postings: Self.scored(raw, lengths: lengths))
     }
 
-    /// IDF per term and the term-frequency part of each posting's score, from the statistics of
-    /// all chunks (FTS5's `bm25()`, term for term).
-    private static func scored(_ raw: [String: RawPostings], lengths: [Int]) -> [String: (
-        idf: Double, postings: [String: LexicalIndex.Postings]
-    )] {
+    /// Adds a posting to a term's lists (versions are loaded one after the other).
+    private static func append(_ ordinal: LexicalIndex.Ordinal, _ frequency: Double, version: Int32, to lists: inout [RawList]) {
+        if lists.last?.version != version { lists.append(RawList(version: version)) }
+        lists[lists.count - 1].ordinals.append(ordinal)
+        lists[lists.count - 1].frequencies.append(frequency)
+    }
+
+    /// Each posting's score from the statistics of all chunks (FTS5's `bm25()`, term for term):
+    /// IDF × f × (k1 + 1) / (f + k1 × (1 − b + b × length / average length)).
+    private static func scored(_ raw: [String: [RawList]], lengths: [Int]) -> LexicalIndex.PostingLists {
         let count = Double(lengths.count)
         let averageLength = Double(lengths.reduce(0, +)) / count
         let (k1, b) = (LexicalIndex.k1, LexicalIndex.b)
-        var terms: [String: (idf: Double, postings: [String: LexicalIndex.Postings])] = [:]
-        terms.reserveCapacity(raw.count)
-        for (term, versions) in raw {
-            let hits = Double(versions.values.reduce(0) { $0 + $1.ordinals.count })
-            let idf = log((count - hits + 0.5) / (hits + 0.5))
-            var postings: [String: LexicalIndex.Postings] = [:]
-            for (version, list) in versions {
-                var scored = LexicalIndex.Postings(ordinals: list.ordinals, weights: [], maximum: 0)
-                scored.weights.reserveCapacity(list.ordinals.count)
-                for (ordinal, frequency) in zip(list.ordinals, list.frequencies) {
-                    let length = Double(lengths[Int(ordinal)])
-                    let weight = (frequency * (k1 + 1.0)) / (frequency + k1 * (1 - b + b * length / averageLength))
-                    scored.weights.append(weight)
-                    scored.maximum = max(scored.maximum, weight)
-                }
-                postings[version] = scored
-            }
-            terms[term] = (idf <= 0 ? 1e-6 : idf, postings)
+        var postings = LexicalIndex.PostingLists()
+        postings.reserve(
+            terms: raw.count, lists: raw.values.reduce(0) { $0 + $1.count },
+            postings: raw.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.ordinals.count } })
+        for (term, lists) in raw {
+            let hits = Double(lists.reduce(0) { $0 + $1.ordinals.count })
+            let logarithm = log((count - hits + 0.5) / (hits + 0.5))
+            let idf = logarithm <= 0 ? 1e-6 : logarithm
+            postings.add(
+                term: term,
+                versions: lists.map { list in
+                    let scores = zip(list.ordinals, list.frequencies).map { ordinal, frequency in
+                        let length = Double(lengths[Int(ordinal)])
+                        return idf * ((frequency * (k1 + 1.0)) / (frequency + k1 * (1 - b + b * length / averageLength)))
+                    }
+                    return (list.version, list.ordinals, scores)
+                })
         }
-        return terms
+        return postings
     }
 }
