@@ -10,7 +10,7 @@ import Testing
 
     /// Pages of words drawn with a skew (a few words in most chunks, many rare ones), several
     /// sections each, some code: enough chunks that a common term matches far more than the
-    /// top 100, so pruning has work to do. Deterministic.
+    /// top 100. Deterministic.
     static func corpus(pages: Int, seed: UInt64) -> [String: String] {
         var state = seed
         func next(_ bound: Int) -> Int {

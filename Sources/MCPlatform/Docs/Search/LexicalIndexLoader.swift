@@ -36,7 +36,10 @@ struct LexicalIndexLoader {
         var chunks: [LexicalIndex.Chunk] = []
         var lengths: [Int] = []
         var raw: [String: [RawList]] = [:]
+        var versionChunks: [Range<LexicalIndex.Ordinal>] = []
         for (versionNumber, version) in versions.enumerated() {
+            let first = LexicalIndex.Ordinal(chunks.count)
+            defer { versionChunks.append(first..<LexicalIndex.Ordinal(chunks.count)) }
             var after: Int64 = 0
             while true {
                 let rows = try await database.query(
@@ -67,7 +70,8 @@ struct LexicalIndexLoader {
                 await Task.yield()  // tokenizing is CPU-bound: let requests run between batches
             }
         }
-        return LexicalIndex(versions: versions, chunks: chunks, pages: pages, postings: Self.scored(raw, lengths: lengths))
+        return LexicalIndex(
+            versions: versions, versionChunks: versionChunks, chunks: chunks, pages: pages, postings: Self.scored(raw, lengths: lengths))
     }
 
     /// Adds a posting to a term's lists (versions are loaded one after the other).
