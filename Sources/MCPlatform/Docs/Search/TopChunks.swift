@@ -35,7 +35,7 @@ struct TopChunks {
     }
 
     /// Whether `a` ranks below `b` (lower score, or equal score and later chunk).
-    private func worse(_ a: Entry, _ b: Entry) -> Bool {
+    private static func worse(_ a: Entry, _ b: Entry) -> Bool {
         a.score != b.score ? a.score < b.score : a.ordinal > b.ordinal
     }
 
@@ -43,22 +43,26 @@ struct TopChunks {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
-            guard worse(heap[child], heap[parent]) else { return }
+            guard Self.worse(heap[child], heap[parent]) else { return }
             heap.swapAt(child, parent)
             child = parent
         }
     }
 
+    /// Moves the entry at `start` down to its place: the worse child moves up into the hole until it is no worse.
     private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            var worst = parent
-            for child in (2 * parent + 1)...(2 * parent + 2) where child < heap.count && worse(heap[child], heap[worst]) {
-                worst = child
+        heap.withUnsafeMutableBufferPointer { heap in
+            let entry = heap[start]
+            var hole = start
+            while true {
+                var child = 2 * hole + 1
+                guard child < heap.count else { break }
+                if child + 1 < heap.count, Self.worse(heap[child + 1], heap[child]) { child += 1 }
+                guard Self.worse(heap[child], entry) else { break }
+                heap[hole] = heap[child]
+                hole = child
             }
-            guard worst != parent else { return }
-            heap.swapAt(parent, worst)
-            parent = worst
+            heap[hole] = entry
         }
     }
 }
