@@ -122,8 +122,10 @@ import Testing
     }
 
     static func topURLs(_ query: String, server: TenantServer, platform: Platform, version: String? = nil) async throws -> [String] {
-        try await DocsSearch(database: platform.database).search(serverID: server.id, query: query, version: version, limit: 5, offset: 0)
-            .results.map(\.url)
+        try await DocsSearch(database: platform.database, indexes: SearchIndexCache()).search(
+            serverID: server.id, query: query, version: version, limit: 5, offset: 0
+        )
+        .results.map(\.url)
     }
 
     /// Deleting a source removes its pages from search and its jobs, and leaves other sources alone.
@@ -343,7 +345,7 @@ import Testing
             defer { try? FileManager.default.removeItem(at: newer.url) }
             _ = try await Self.ingest(newer, into: server, platform: platform, version: "1.10")
             #expect(try await DocsStore(database: platform.database).versions(serverID: server.id) == ["1.10", "1.9"])
-            let search = DocsSearch(database: platform.database)
+            let search = DocsSearch(database: platform.database, indexes: SearchIndexCache())
             let latest = try await search.search(serverID: server.id, query: "frobnicate", version: nil, limit: 5, offset: 0)
             #expect(latest.version == "1.10")
             #expect(latest.results.first?.snippet.contains("new behaviour") == true)
@@ -385,7 +387,7 @@ import Testing
                 var results: [[SearchResult]] = []
                 for query in queries {
                     results.append(
-                        try await DocsSearch(database: platform.database).search(
+                        try await DocsSearch(database: platform.database, indexes: SearchIndexCache()).search(
                             serverID: server.id, query: query, version: nil, limit: 10, offset: 0
                         ).results
                     )

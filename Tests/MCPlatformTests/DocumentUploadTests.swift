@@ -36,7 +36,7 @@ import Testing
     /// The URLs of the pages found, with their best section's `#anchor`.
     static func search(_ query: String, _ harness: Harness, version: String? = nil) async throws -> [String] {
         let server = try #require(try await harness.platform.tenancy.server(slug: "guide"))
-        return try await DocsSearch(database: harness.platform.database).search(
+        return try await DocsSearch(database: harness.platform.database, indexes: SearchIndexCache()).search(
             serverID: server.id, query: query, version: version, limit: 5, offset: 0
         ).results.map(\.url)
     }

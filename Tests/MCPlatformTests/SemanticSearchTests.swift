@@ -90,7 +90,7 @@ import Testing
                 #expect(try await DocsIngestionTests.topURLs(query, server: server, platform: platform).isEmpty)
                 let semantic = SemanticSearch(
                     client: EmbeddingClient(configuration: configuration), cache: platform.vectors, logger: .quiet)
-                let search = DocsSearch(database: platform.database, semantic: semantic)
+                let search = DocsSearch(database: platform.database, semantic: semantic, indexes: SearchIndexCache())
                 let found = try await search.search(serverID: server.id, query: query, version: nil, limit: 3, offset: 0).results
                 #expect(found.first?.url == "accounts.md#deleting-a-user-account", "\(found)")
                 #expect(await embedder.roles.last == "query")
@@ -129,9 +129,9 @@ import Testing
 
             let unreachable = EmbeddingClient(configuration: .init(baseURL: URL(string: "http://127.0.0.1:1")!))
             let semantic = SemanticSearch(client: unreachable, cache: platform.vectors, logger: .quiet)
-            let fallback = try await DocsSearch(database: platform.database, semantic: semantic).search(
+            let fallback = try await DocsSearch(database: platform.database, semantic: semantic, indexes: SearchIndexCache()).search(
                 serverID: server.id, query: "retries timeout", version: nil, limit: 5, offset: 0)
-            let keywords = try await DocsSearch(database: platform.database).search(
+            let keywords = try await DocsSearch(database: platform.database, indexes: SearchIndexCache()).search(
                 serverID: server.id, query: "retries timeout", version: nil, limit: 5, offset: 0)
             #expect(!fallback.results.isEmpty)
             #expect(fallback.results == keywords.results)

@@ -30,4 +30,20 @@ import Testing
     func invalidSlugs(slug: String) {
         #expect(throws: SlugError.self) { try Slug(slug) }
     }
+
+    /// Requests name servers in their URL or Host, so anyone can send any string: one that cannot
+    /// be a slug is answered without a query and never kept (it would crowd out real servers).
+    @Test func stringsThatCannotBeSlugsStayOutOfTheServerCache() async throws {
+        try await Backend.sqlite.withDatabase { database in
+            let tenancy = Platform.test(database: database).tenancy
+            for slug in ["Not A Slug", "../admin", "acme_docs", "", String(repeating: "a", count: 300)] {
+                let server = try await tenancy.cachedServer(slug: slug)
+                #expect(server == nil)
+                #expect(tenancy.serverCache.cached(slug) == nil, "not kept: \(slug.prefix(20))")
+            }
+            let unknown = try await tenancy.cachedServer(slug: "no-such-server")
+            #expect(unknown == nil)
+            #expect(tenancy.serverCache.cached("no-such-server") != nil, "a slug without a server is kept as absent")
+        }
+    }
 }

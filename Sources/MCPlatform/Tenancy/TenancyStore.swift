@@ -8,8 +8,8 @@ public struct TenancyStore: Sendable {
     let database: any Database
     /// MCP servers one organization may have (`--max-servers-per-org`); nil: no limit.
     let maximumServersPerOrganization: Int?
-    /// The servers MCP requests were routed to (``cachedServer(slug:)``).
-    private let cache = ExpiringCache<String, TenantServer?>(changes: TenancyStore.changes)
+    /// The servers MCP requests were routed to (``cachedServer(slug:)``), by slug; nil: no such server.
+    let serverCache = ExpiringCache<String, TenantServer?>(changes: TenancyStore.changes)
 
     /// Writes to servers and organizations on this instance, for the caches of servers.
     static let changes = ChangeCounter()
@@ -97,7 +97,7 @@ public struct TenancyStore: Sendable {
     /// without a query and not kept (anyone can send those).
     public func cachedServer(slug: String) async throws -> TenantServer? {
         guard (try? Slug(slug, reserved: [])) != nil else { return nil }
-        return try await cache.value(for: slug) { try await server(slug: slug) }
+        return try await serverCache.value(for: slug) { try await server(slug: slug) }
     }
 
     public func server(id: Int64) async throws -> TenantServer? {

@@ -35,11 +35,11 @@ public struct DocsSearch: Sendable {
     /// Most indexed terms a `prefix*` word expands to.
     static let prefixExpansions = 50
 
-    /// A search over `database`; `indexes` defaults to a cache of its own (each search builds).
-    public init(database: any Database, semantic: SemanticSearch? = nil, indexes: SearchIndexCache? = nil) {
+    /// A search over `database`, ranking with the indexes of `indexes`.
+    public init(database: any Database, semantic: SemanticSearch? = nil, indexes: SearchIndexCache) {
         self.database = database
         self.semantic = semantic
-        self.indexes = indexes ?? SearchIndexCache()
+        self.indexes = indexes
     }
 
     /// Search over `platform`'s database and indexes, with semantic ranking when it has an embedding endpoint.
