@@ -41,9 +41,15 @@ import Testing
                 #expect(server == nil)
                 #expect(tenancy.serverCache.cached(slug) == nil, "not kept: \(slug.prefix(20))")
             }
-            let unknown = try await tenancy.cachedServer(slug: "no-such-server")
-            #expect(unknown == nil)
-            #expect(tenancy.serverCache.cached("no-such-server") != nil, "a slug without a server is kept as absent")
+            // The control: a slug that can be one is kept, as absent. Writes by other tests in this
+            // process stop a load from being kept, so it is retried.
+            var kept = false
+            for _ in 0..<50 where !kept {
+                let unknown = try await tenancy.cachedServer(slug: "no-such-server")
+                #expect(unknown == nil)
+                kept = tenancy.serverCache.cached("no-such-server") != nil
+            }
+            #expect(kept, "a slug without a server is kept as absent")
         }
     }
 }
