@@ -90,7 +90,7 @@ final class LexicalIndex: Sendable {
     /// the terms in the order SQLite adds them (sorted), so totals are equal bit for bit; one
     /// pass over the totals then keeps the best. The work is the query's postings plus one read
     /// per chunk of the version, all sequential or direct. It beat MaxScore's skipping (document
-    /// at a time, with per-candidate probes) by 13% of a search's CPU on the Django docs and 9%
+    /// at a time, with per-candidate probes) by 14% of a search's CPU on the Django docs and 11%
     /// on 20 times them, for the long questions agents ask (bench/README.md).
     func search(terms: [String], version: String, limit: Int) -> [TopChunks.Entry] {
         guard limit > 0, let versionNumber = versions.firstIndex(of: version) else { return [] }
