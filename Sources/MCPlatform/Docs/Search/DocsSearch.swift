@@ -67,7 +67,7 @@ public struct DocsSearch: Sendable {
                 to: query.text, serverID: serverID, version: version, limit: Self.candidateChunks, database: database
             ).compactMap { match in index.ordinal(of: match.chunkID).map { (ordinal: $0, score: match.score) } }
             ?? []
-        let holdingPhrases = Self.chunksHoldingPhrases(of: query, among: Set((keywordMatches + nearest).map(\.ordinal)), in: index.chunks)
+        let holdingPhrases = Self.chunksHoldingPhrases(of: query, among: keywordMatches + nearest, in: index.chunks)
         var pages = Self.rankPages(keywordMatches, chunks: index.chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
         if !nearest.isEmpty {
             // Fused per page: a page's cosine rank is its best section's (extra sections would
@@ -110,10 +110,10 @@ public struct DocsSearch: Sendable {
 
     /// The chunks among `candidates` (ordinals in `chunks`) that hold every quoted phrase of `query` as written.
     static func chunksHoldingPhrases(
-        of query: SearchQuery, among candidates: Set<LexicalIndex.Ordinal>, in chunks: [LexicalIndex.Chunk]
+        of query: SearchQuery, among candidates: [TopChunks.Entry], in chunks: [LexicalIndex.Chunk]
     ) -> Set<LexicalIndex.Ordinal> {
         guard !query.phrases.isEmpty else { return [] }
-        return candidates.filter { ordinal in
+        return Set(candidates.map(\.ordinal)).filter { ordinal in
             let chunkTerms = SearchTokenizer.terms(chunks[Int(ordinal)].text)
             return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
         }
@@ -134,6 +134,7 @@ public struct DocsSearch: Sendable {
     ) -> [RankedPage] {
         var pages: [RankedPage] = []
         var pageIndex: [Int64: (position: Int, matched: Int)] = [:]
+        pageIndex.reserveCapacity(matches.count)
         for match in matches {
             let pageID = chunks[Int(match.ordinal)].pageID
             let holds = holdingPhrases.contains(match.ordinal)
