@@ -163,6 +163,7 @@ import Testing
     }
 
     @Test func fiveFailuresBlockSignInForAWhileEvenWithTheRightPassword() async throws {
+        try await AccountPages.loginLimit.waitForRoom()
         try await Harness.run { harness in
             _ = try await harness.signUp("ada@example.com")
             let browser = harness.browser()
@@ -183,6 +184,7 @@ import Testing
 
     /// Failures are counted per address as typed: spaces or capitals around it must not start a new count.
     @Test func theFailureCountIsPerNormalizedEmail() async throws {
+        try await AccountPages.loginLimit.waitForRoom()
         try await Harness.run { harness in
             _ = try await harness.signUp("ada@example.com")
             // Five failures from elsewhere (other client addresses) against this account.

@@ -89,6 +89,58 @@ import Testing
         }
     }
 
+    /// On hand-made postings, ranking equals scoring every chunk of the version one by one (its
+    /// terms' scores added in sorted-term order), bit for bit and ties by ordinal: three versions,
+    /// one without chunks, terms only some versions hold, rare terms (few postings: totals in a
+    /// dictionary) and common ones (totals over the whole version).
+    @Test func rankingEqualsScoringEveryChunk() {
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        func term() -> String { next(2) == 0 ? "t\(next(8))" : "t\(100 + next(800))" }
+        let versions = ["3.0", "2.0", "1.0"]
+        var compared = 0
+        for _ in 0..<100 {
+            var chunks: [LexicalIndex.Chunk] = []
+            var versionChunks: [Range<LexicalIndex.Ordinal>] = []
+            var scores: [[String: Double]] = []  // per chunk, each of its terms' score
+            for version in versions.indices {
+                let first = LexicalIndex.Ordinal(chunks.count)
+                for _ in 0..<(version == 1 ? 0 : 40 + next(300)) {
+                    scores.append(Dictionary((0..<(1 + next(6))).map { _ in (term(), Double(1 + next(50)) / 7) }) { $1 })
+                    chunks.append(
+                        LexicalIndex.Chunk(id: Int64(3 * chunks.count + 1), pageID: 1, page: 0, anchor: nil, headingPath: "", text: ""))
+                }
+                versionChunks.append(first..<LexicalIndex.Ordinal(chunks.count))
+            }
+            var postings = LexicalIndex.PostingLists()
+            for term in Set(scores.flatMap(\.keys)) {
+                postings.add(
+                    term: term,
+                    versions: versionChunks.enumerated().compactMap { version, range in
+                        let holding = range.filter { scores[Int($0)][term] != nil }
+                        return holding.isEmpty ? nil : (version, holding, holding.map { scores[Int($0)][term]! })
+                    })
+            }
+            let index = LexicalIndex(versions: versions, versionChunks: versionChunks, chunks: chunks, pages: [], postings: postings)
+            for _ in 0..<20 {
+                let terms = (0..<(1 + next(4))).map { _ in term() }
+                let (version, limit) = (next(3), 1 + next(40))
+                let expected = versionChunks[version].compactMap { ordinal -> TopChunks.Entry? in
+                    let held = Set(terms).sorted().compactMap { scores[Int(ordinal)][$0] }
+                    return held.isEmpty ? nil : (ordinal, held.reduce(0, +))
+                }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.ordinal < $1.ordinal }.prefix(limit)
+                let found = index.search(terms: terms, version: versions[version], limit: limit)
+                #expect(found.map(\.ordinal) == expected.map(\.ordinal), "\(terms) in \(versions[version])")
+                #expect(found.map(\.score.bitPattern) == expected.map(\.score.bitPattern))
+                compared += expected.count
+            }
+        }
+        #expect(compared > 10_000)
+    }
+
     /// Search results come from the cache's index; another instance's ingestion is seen within
     /// the recheck interval plus one rebuild.
     @Test(arguments: Backend.available)

@@ -141,6 +141,7 @@ import Testing
     }
 
     @Test func theEleventhTicketInAnHourIsRefused() async throws {
+        try await CreateSupportTicketTool.hourlyLimit.waitForRoom()
         try await MCPEndpointTests.withEndpoint { client, platform in
             let (session, _) = try await client.initialize()
             for number in 1...10 {

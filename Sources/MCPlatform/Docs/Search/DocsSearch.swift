@@ -27,8 +27,9 @@ public struct DocsSearch: Sendable {
 
     /// Chunks fetched from each ranking per query, before fusion and grouping into pages.
     static let candidateChunks = 100
-    /// How many further sections of a page add to its score, and by what share of theirs.
-    static let supportingSections = 5
+    /// How many of a page's sections count toward its score: its best, then the next ones at
+    /// ``supportWeight`` of theirs (so 4 supporting sections).
+    static let countedSections = 5
     static let supportWeight = 0.3
     /// Longest snippet, in characters.
     static let snippetCharacters = 360
@@ -65,9 +66,10 @@ public struct DocsSearch: Sendable {
         let nearest =
             try await semantic?.nearest(
                 to: query.text, serverID: serverID, version: version, limit: Self.candidateChunks, database: database
-            ).compactMap { match in index.ordinal(of: match.chunkID).map { (ordinal: $0, score: match.score) } }
+            ).compactMap { match in index.ordinal(of: match.chunkID, version: version).map { (ordinal: $0, score: match.score) } }
             ?? []
-        let holdingPhrases = Self.chunksHoldingPhrases(of: query, among: keywordMatches + nearest, in: index.chunks)
+        let holdingPhrases =
+            query.phrases.isEmpty ? [] : Self.chunksHoldingPhrases(of: query, among: keywordMatches + nearest, in: index.chunks)
         var pages = Self.rankPages(keywordMatches, chunks: index.chunks, supportWeight: Self.supportWeight, holdingPhrases: holdingPhrases)
         if !nearest.isEmpty {
             // Fused per page: a page's cosine rank is its best section's (extra sections would
@@ -112,8 +114,7 @@ public struct DocsSearch: Sendable {
     static func chunksHoldingPhrases(
         of query: SearchQuery, among candidates: [TopChunks.Entry], in chunks: [LexicalIndex.Chunk]
     ) -> Set<LexicalIndex.Ordinal> {
-        guard !query.phrases.isEmpty else { return [] }
-        return Set(candidates.map(\.ordinal)).filter { ordinal in
+        Set(candidates.map(\.ordinal)).filter { ordinal in
             let chunkTerms = SearchTokenizer.terms(chunks[Int(ordinal)].text)
             return query.phrases.allSatisfy { SearchQuery.contains($0, in: chunkTerms) }
         }
@@ -126,8 +127,8 @@ public struct DocsSearch: Sendable {
     }
 
     /// Pages of ranked chunks (ordinals in `chunks`), best first. A page scores its best section
-    /// plus `supportWeight` of its next ``supportingSections`` ones, so a page that answers from
-    /// several angles beats one stray match.
+    /// plus `supportWeight` of each next one, up to ``countedSections`` sections in all, so a page
+    /// that answers from several angles beats one stray match.
     static func rankPages(
         _ matches: [TopChunks.Entry], chunks: [LexicalIndex.Chunk], supportWeight: Double,
         holdingPhrases: Set<LexicalIndex.Ordinal> = []
@@ -140,7 +141,7 @@ public struct DocsSearch: Sendable {
             let holds = holdingPhrases.contains(match.ordinal)
             if let (position, matched) = pageIndex[pageID] {
                 pageIndex[pageID] = (position, matched + 1)
-                if matched + 1 <= supportingSections { pages[position].score += match.score * supportWeight }
+                if matched + 1 <= countedSections { pages[position].score += match.score * supportWeight }
                 if holds, !pages[position].holdsPhrases { (pages[position].best, pages[position].holdsPhrases) = (match.ordinal, true) }
             } else {
                 pageIndex[pageID] = (pages.count, 1)

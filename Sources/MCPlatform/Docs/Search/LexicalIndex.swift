@@ -7,7 +7,7 @@ import Foundation
 /// them, and scored with exactly the formula of FTS5's `bm25()` (the SQL both backends run):
 /// over all of the server's chunks (every version) N, average length, and per term
 /// IDF = ln((N − df + 0.5) / (df + 0.5)) (at least 1e-6); per chunk of the searched version
-/// Σ IDF × f × (k1 + 1) / (f + k1 × (1 − b + b × length / avgdl)), k1 = 1.2, b = 0.75,
+/// Σ IDF × (f × (k1 + 1) / (f + k1 × (1 − b + b × length / avgdl))), k1 = 1.2, b = 0.75,
 /// f the field-weighted frequency, length the tokens of all fields, the terms added in the
 /// order SQLite adds them (sorted) so scores are equal to the last bit.
 ///
@@ -67,9 +67,12 @@ final class LexicalIndex: Sendable {
         self.bytes = bytes + postings.bytes + vocabulary.count * 16
     }
 
-    /// The ordinal of the chunk with database id `id`, if indexed.
-    func ordinal(of id: Int64) -> Ordinal? {
-        ordinals[id]
+    /// The ordinal of the chunk with database id `id`, if indexed in `version`.
+    func ordinal(of id: Int64, version: String) -> Ordinal? {
+        guard let ordinal = ordinals[id], let number = versions.firstIndex(of: version), versionChunks[number].contains(ordinal) else {
+            return nil
+        }
+        return ordinal
     }
 
     /// The indexed terms starting with `prefix`, at most `limit`, in order (for `prefix*` queries).
@@ -86,33 +89,35 @@ final class LexicalIndex: Sendable {
     /// The best `limit` chunks of `version` for `terms` (any of them), best first, ties by
     /// ascending chunk id: exactly the chunks and scores of ``SearchIndex/search(serverID:version:terms:limit:in:)``.
     ///
-    /// Term at a time: each term's list adds its scores into a total per chunk of the version,
-    /// the terms in the order SQLite adds them (sorted), so totals are equal bit for bit; one
-    /// pass over the totals then keeps the best. The work is the query's postings plus one read
-    /// per chunk of the version, all sequential or direct. It beat MaxScore's skipping (document
-    /// at a time, with per-candidate probes) by 14% of a search's CPU on the Django docs and 11%
-    /// on 20 times them, for the long questions agents ask (bench/README.md).
+    /// Term at a time: each term's list adds its scores into a total per chunk, the terms in the
+    /// order SQLite adds them (sorted), so totals are equal bit for bit; the chunks are then
+    /// offered to the top in ascending order. Totals are an array over the version's chunks
+    /// (sequential, direct), or a dictionary when the postings are fewer than an eighth of the
+    /// chunks (a rare term in a large version reads its postings, not the whole version). This
+    /// beat MaxScore's skipping (document at a time, with per-candidate probes) by 14% of a
+    /// search's CPU on the Django docs and 11% on 20 times them, for the long questions agents
+    /// ask (bench/README.md).
     func search(terms: [String], version: String, limit: Int) -> [TopChunks.Entry] {
         guard limit > 0, let versionNumber = versions.firstIndex(of: version) else { return [] }
-        let lists = postings.lists(of: terms, version: Int32(versionNumber))
+        let lists = postings.lists(of: terms, version: versionNumber)
         guard !lists.isEmpty else { return [] }
-        let range = versionChunks[versionNumber]
-        var totals = [Double](repeating: 0, count: range.count)
-        totals.withUnsafeMutableBufferPointer { totals in
-            postings.ordinals.withUnsafeBufferPointer { ordinals in
-                postings.scores.withUnsafeBufferPointer { scores in
-                    let first = Int(range.lowerBound)
-                    for list in lists {
-                        for position in Int(list.range.lowerBound)..<Int(list.range.upperBound) {
-                            totals[Int(ordinals[position]) - first] += scores[position]
-                        }
-                    }
-                }
-            }
-        }
+        let chunks = versionChunks[versionNumber]
+        let postingCount = lists.reduce(0) { $0 + $1.range.count }
         var top = TopChunks(capacity: limit)
-        for (offset, total) in totals.enumerated() where total > 0 && total > top.threshold {
-            top.offer(range.lowerBound + Ordinal(offset), score: total)
+        if postingCount < chunks.count / 8 {
+            var totals: [Ordinal: Double] = [:]
+            totals.reserveCapacity(postingCount)
+            postings.forEachPosting(in: lists) { ordinal, score in totals[ordinal, default: 0] += score }
+            for (ordinal, total) in totals.sorted(by: { $0.key < $1.key }) { top.offer(ordinal, score: total) }
+        } else {
+            var totals = [Double](repeating: 0, count: chunks.count)
+            let first = Int(chunks.lowerBound)
+            totals.withUnsafeMutableBufferPointer { totals in
+                postings.forEachPosting(in: lists) { ordinal, score in totals[Int(ordinal) - first] += score }
+            }
+            for (offset, total) in totals.enumerated() where total > 0 && total > top.threshold {
+                top.offer(chunks.lowerBound + Ordinal(offset), score: total)
+            }
         }
         return top.sorted()
     }
@@ -126,33 +131,45 @@ extension LexicalIndex {
         /// ascending by ordinal.
         struct List: Sendable {
             /// Index into ``LexicalIndex/versions``.
-            let version: Int32
-            let range: Range<Int32>
+            let version: Int
+            let range: Range<Int>
         }
 
         /// Per term, its lists (one per version holding it): a range of ``lists``.
-        private(set) var terms: [String: Range<Int32>] = [:]
+        private(set) var terms: [String: Range<Int>] = [:]
         private(set) var lists: [List] = []
         private(set) var ordinals: [Ordinal] = []
-        /// Per posting, the term's score in the chunk: IDF × f × (k1 + 1) / (f + k1 × (…)).
+        /// Per posting, the term's score in the chunk: IDF × (f × (k1 + 1) / (f + k1 × (…))),
+        /// grouped so (as the SQL computes it, and bit-equal only so).
         private(set) var scores: [Double] = []
 
         /// Adds `term`'s postings, one list per version, each ascending by ordinal.
-        mutating func add(term: String, versions: [(version: Int32, ordinals: [Ordinal], scores: [Double])]) {
-            let first = Int32(lists.count)
+        mutating func add(term: String, versions: [(version: Int, ordinals: [Ordinal], scores: [Double])]) {
+            let first = lists.count
             for list in versions {
-                let start = Int32(ordinals.count)
+                let start = ordinals.count
                 ordinals += list.ordinals
                 scores += list.scores
-                lists.append(List(version: list.version, range: start..<Int32(ordinals.count)))
+                lists.append(List(version: list.version, range: start..<ordinals.count))
             }
-            terms[term] = first..<Int32(lists.count)
+            terms[term] = first..<lists.count
         }
 
         /// The lists of each of `terms` in `version` that has one, in the order the score adds them (sorted).
-        func lists(of terms: [String], version: Int32) -> [List] {
+        func lists(of terms: [String], version: Int) -> [List] {
             Array(Set(terms)).sorted().compactMap { term in
-                self.terms[term].flatMap { range in lists[Int(range.lowerBound)..<Int(range.upperBound)].first { $0.version == version } }
+                self.terms[term].flatMap { range in lists[range].first { $0.version == version } }
+            }
+        }
+
+        /// Calls `body` with every posting of `lists`, list after list.
+        func forEachPosting(in lists: [List], _ body: (Ordinal, Double) -> Void) {
+            ordinals.withUnsafeBufferPointer { ordinals in
+                scores.withUnsafeBufferPointer { scores in
+                    for list in lists {
+                        for position in list.range { body(ordinals[position], scores[position]) }
+                    }
+                }
             }
         }
 

@@ -14,7 +14,7 @@ struct LexicalIndexLoader {
 
     /// A term's chunks in one version while loading, with the term's weighted frequency in each.
     private struct RawList {
-        let version: Int32
+        let version: Int
         var ordinals: [LexicalIndex.Ordinal] = []
         var frequencies: [Double] = []
     }
@@ -60,7 +60,7 @@ struct LexicalIndexLoader {
                         body: SearchTokenizer.terms(prose), code: SearchTokenizer.terms(code))
                     let ordinal = LexicalIndex.Ordinal(chunks.count)
                     for (term, frequency) in terms.weightedFrequencies {
-                        Self.append(ordinal, frequency, version: Int32(versionNumber), to: &raw[term, default: []])
+                        Self.append(ordinal, frequency, version: versionNumber, to: &raw[term, default: []])
                     }
                     chunks.append(chunk)
                     lengths.append(terms.count)
@@ -75,14 +75,15 @@ struct LexicalIndexLoader {
     }
 
     /// Adds a posting to a term's lists (versions are loaded one after the other).
-    private static func append(_ ordinal: LexicalIndex.Ordinal, _ frequency: Double, version: Int32, to lists: inout [RawList]) {
+    private static func append(_ ordinal: LexicalIndex.Ordinal, _ frequency: Double, version: Int, to lists: inout [RawList]) {
         if lists.last?.version != version { lists.append(RawList(version: version)) }
         lists[lists.count - 1].ordinals.append(ordinal)
         lists[lists.count - 1].frequencies.append(frequency)
     }
 
     /// Each posting's score from the statistics of all chunks (FTS5's `bm25()`, term for term):
-    /// IDF × f × (k1 + 1) / (f + k1 × (1 − b + b × length / average length)).
+    /// IDF × (f × (k1 + 1) / (f + k1 × (1 − b + b × length / average length))), grouped as
+    /// written: another grouping rounds differently and scores would no longer equal the SQL's.
     private static func scored(_ raw: [String: [RawList]], lengths: [Int]) -> LexicalIndex.PostingLists {
         let count = Double(lengths.count)
         let averageLength = Double(lengths.reduce(0, +)) / count

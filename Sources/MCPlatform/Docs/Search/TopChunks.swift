@@ -11,7 +11,7 @@ struct TopChunks {
         heap.reserveCapacity(capacity)
     }
 
-    var isFull: Bool { heap.count >= capacity }
+    private var isFull: Bool { heap.count >= capacity }
 
     /// The score a chunk must beat to enter once full (chunks come in ascending ordinal, so a
     /// tie loses); −∞ until then.
