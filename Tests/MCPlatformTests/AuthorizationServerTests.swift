@@ -201,10 +201,9 @@ import Testing
     static func expectRateLimited(
         _ limit: RateLimiter.Limit, sourceLocation: SourceLocation = #_sourceLocation, _ send: () async throws -> TestResponse
     ) async throws {
-        let window = Double(limit.window)
         for attempt in 1...3 {
-            let remaining = window - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: window)
-            if remaining < 3 || attempt > 1 { try await Task.sleep(for: .seconds(remaining + 0.05)) }
+            // The first burst waits out a window's last 3 s; a later one starts with the next window.
+            try await limit.waitForRoom(attempt == 1 ? 3 : .infinity)
             let start = Int(Date().timeIntervalSince1970) / limit.window
             var passed: [Bool] = []
             for _ in 0..<limit.requests { passed.append(try await send().status != .tooManyRequests) }

@@ -107,9 +107,9 @@ extension Logger {
 }
 
 extension RateLimiter.Limit {
-    /// Sleeps into the next window when less than `margin` is left of the current one. Windows
-    /// are fixed and a count starts again when one ends, so a test that counts up to a limit must
-    /// not run across an end (such tests took 45 s on a loaded machine).
+    /// Sleeps into the next window when less than `margin` seconds are left of the current one
+    /// (`.infinity`: always). Windows are fixed and a count starts again when one ends, so a test
+    /// that counts up to a limit must not run across an end (such tests took 45 s on a loaded machine).
     func waitForRoom(_ margin: Double = 120) async throws {
         let window = Double(self.window)
         let remaining = window - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: window)
